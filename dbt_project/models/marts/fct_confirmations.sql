@@ -1,0 +1,53 @@
+-- One row per confirmation message (35=AK), with its latest affirmation status; is_current
+-- marks the confirmations that stand (not replaced or cancelled).
+with
+
+confirmations as (
+    select * from {{ ref('int_confirmations_versioned') }}
+),
+
+matches as (
+    select * from {{ ref('int_confirmations_matched_to_allocations') }}
+),
+
+allocations as (
+    select * from {{ ref('int_allocations_versioned') }}
+),
+
+final as (
+    select
+        cast(confirmations.confirm_id as varchar) as confirm_id,
+        cast(confirmations.confirm_trans_type as varchar) as confirm_trans_type,
+        cast(confirmations.confirm_ref_id as varchar) as confirm_ref_id,
+        cast(confirmations.confirmation_status as varchar) as confirmation_status,
+        confirmations.is_current,
+        cast(confirmations.confirm_status as varchar) as confirm_status,
+        cast(confirmations.affirm_status as varchar) as affirm_status,
+        cast(confirmations.reject_reason_code as varchar) as reject_reason_code,
+        cast(confirmations.alloc_id as varchar) as alloc_id,
+        cast(confirmations.individual_alloc_id as varchar) as individual_alloc_id,
+        cast(matches.allocation_line_id as varchar) as matched_allocation_line_id,
+        cast(allocations.trade_id as varchar) as trade_id,
+        cast(matches.match_rule as varchar) as match_rule,
+        confirmations.trade_date,
+        confirmations.settlement_date,
+        confirmations.business_date,
+        cast(confirmations.side as varchar) as side,
+        cast(confirmations.isin as varchar) as isin,
+        cast(confirmations.market_mic as varchar) as market_mic,
+        cast(confirmations.currency_code as varchar) as currency_code,
+        cast(confirmations.executing_broker_lei as varchar) as executing_broker_lei,
+        cast(confirmations.alloc_account as varchar) as account,
+        cast(confirmations.confirmed_quantity as decimal(28, 6)) as quantity,
+        cast(confirmations.confirmed_price as decimal(28, 10)) as price,
+        cast(confirmations.gross_trade_amount as decimal(28, 6)) as gross_amount,
+        cast(confirmations.net_amount as decimal(28, 6)) as net_amount,
+        cast(confirmations.commission_amount as decimal(28, 6)) as commission_amount,
+        confirmations.confirmed_at,
+        confirmations.affirm_status_at
+    from confirmations
+    left join matches on confirmations.confirm_id = matches.confirm_id
+    left join allocations on matches.allocation_line_id = allocations.allocation_line_id
+)
+
+select * from final

@@ -1,0 +1,69 @@
+-- One row per break, across every recon: the DESIGN.md contract analysts and BI tools read.
+-- break_id is stable across runs: a hash of what the difference is about, not of its values.
+with
+
+recon_differences as (
+    select * from {{ ref('recon_trade_vs_confirmation') }}
+),
+
+break_types as (
+    select * from {{ ref('break_types') }}
+),
+
+business_days as (
+    select * from {{ ref('int_business_days') }}
+),
+
+as_of as (
+    select
+        {% if var('as_of_date') %}
+            cast('{{ var("as_of_date") }}' as date)
+        {% else %}
+            max(business_date)
+        {% endif %} as as_of_date
+    from recon_differences
+),
+
+aged as (
+    select
+        recon_differences.*,
+        recon_differences.business_date as first_seen_date,
+        (
+            select count(*)
+            from business_days
+            where
+                business_days.is_business_day
+                and business_days.calendar_date > recon_differences.business_date
+                and business_days.calendar_date <= as_of.as_of_date
+        ) as age_business_days
+    from recon_differences
+    cross join as_of
+),
+
+final as (
+    select
+        cast(md5(
+            aged.recon || '|' || aged.break_type || '|' || aged.trade_ref
+            || '|' || coalesce(aged.field, '')
+        ) as varchar) as break_id,
+        cast(aged.recon as varchar) as recon,
+        cast(aged.break_type as varchar) as break_type,
+        aged.business_date,
+        cast(aged.trade_ref as varchar) as trade_ref,
+        cast(aged.field as varchar) as field,
+        cast(aged.left_value as varchar) as left_value,
+        cast(aged.right_value as varchar) as right_value,
+        cast(aged.difference as decimal(28, 10)) as difference,
+        aged.first_seen_date,
+        cast(aged.age_business_days as integer) as age_business_days,
+        cast(break_types.severity as varchar) as severity,
+        cast('open' as varchar) as status,
+        cast(break_types.root_cause as varchar) as root_cause,
+        cast(aged.allocation_line_id as varchar) as allocation_line_id,
+        cast(aged.confirm_id as varchar) as confirm_id
+    from aged
+    left join break_types
+        on aged.recon = break_types.recon and aged.break_type = break_types.break_type
+)
+
+select * from final

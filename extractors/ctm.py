@@ -1,0 +1,90 @@
+"""ctm: the confirmation/affirmation platform's FIX 4.4 messages.
+
+Confirmations (35=AK, one per allocation account line, naming it by 70 AllocID and
+467 IndividualAllocID) and ConfirmationAcks (35=AU: affirmed, received or rejected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from extractors.fix import FixMessage
+from extractors.fix_rows import (
+    HEADER_FIELDS,
+    INSTRUMENT_FIELDS,
+    Condition,
+    MessageSpec,
+    RowBuffer,
+    executing_broker,
+    header_values,
+)
+
+PLATFORM = "ctm"
+
+_CONFIRMATION_FIELDS = {
+    "confirm_id": "664",
+    "confirm_ref_id": "772",
+    "confirm_trans_type": "666",
+    "confirm_type": "773",
+    "confirm_status": "665",
+    "alloc_id": "70",
+    "individual_alloc_id": "467",
+    "alloc_account": "79",
+    "alloc_qty": "80",
+    "side_code": "54",
+    **INSTRUMENT_FIELDS,
+    "avg_px": "6",
+    "gross_trade_amount": "381",
+    "net_money": "118",
+    "commission": "12",
+    "commission_type": "13",
+    "trade_date": "75",
+    "settlement_date": "64",
+    "transact_at": "60",
+}
+_ACK_FIELDS = {
+    "confirm_id": "664",
+    "trade_date": "75",
+    "transact_at": "60",
+    "affirm_status": "940",
+    "confirm_rej_reason": "774",
+    "text": "58",
+}
+_CONFIRMATION_TAGS = tuple(_CONFIRMATION_FIELDS.values())
+_ACK_TAGS = tuple(_ACK_FIELDS.values())
+
+
+def new_tables() -> dict[str, RowBuffer]:
+    """Empty row buffers for every raw table of the platform."""
+    return {
+        "ctm_confirmations": RowBuffer(
+            {**HEADER_FIELDS, **_CONFIRMATION_FIELDS, "executing_broker_lei": "448"}
+        ),
+        "ctm_confirmation_acks": RowBuffer({**HEADER_FIELDS, **_ACK_FIELDS}),
+    }
+
+
+def _confirmation(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    fields = msg.fields
+    tables["ctm_confirmations"].add(
+        msg, (*header_values(fields), *map(fields.get, _CONFIRMATION_TAGS), executing_broker(msg))
+    )
+
+
+def _confirmation_ack(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    fields = msg.fields
+    tables["ctm_confirmation_acks"].add(msg, (*header_values(fields), *map(fields.get, _ACK_TAGS)))
+
+
+MESSAGES: dict[str, MessageSpec] = {
+    "AK": MessageSpec(
+        required=(
+            *("664", "666", "773", "665", "60", "75", "55"),
+            *("80", "54", "79", "6", "381", "118"),
+        ),
+        mapper=_confirmation,
+        # ConfirmRefID on replace and cancel.
+        conditions=(Condition("772", "666", frozenset({"1", "2"})),),
+    ),
+    "AU": MessageSpec(required=("664", "75", "60", "940"), mapper=_confirmation_ack),
+}

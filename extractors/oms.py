@@ -1,0 +1,136 @@
+"""oms: the order management system's FIX 4.4 drop copy.
+
+ExecutionReports (35=8: fills, corrections 150=G and busts 150=H, each naming the fill it
+amends in 19 ExecRefID) and AllocationInstructions (35=J: new, replace or cancel, one row
+per NoAllocs account line and one per NoOrders order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from extractors.fix import FixMessage
+from extractors.fix_rows import (
+    HEADER_FIELDS,
+    INSTRUMENT_FIELDS,
+    Condition,
+    MessageSpec,
+    RowBuffer,
+    executing_broker,
+    header_values,
+)
+
+PLATFORM = "oms"
+
+_EXECUTION_FIELDS = {
+    "order_id": "37",
+    "cl_ord_id": "11",
+    "exec_id": "17",
+    "exec_ref_id": "19",
+    "exec_type": "150",
+    "ord_status": "39",
+    "account": "1",
+    "side_code": "54",
+    **INSTRUMENT_FIELDS,
+    "order_qty": "38",
+    "last_qty": "32",
+    "last_px": "31",
+    "cum_qty": "14",
+    "leaves_qty": "151",
+    "avg_px": "6",
+    "trade_date": "75",
+    "transact_at": "60",
+    "settlement_date": "64",
+}
+_ALLOCATION_FIELDS = {
+    "alloc_id": "70",
+    "alloc_trans_type": "71",
+    "ref_alloc_id": "72",
+    "alloc_type": "626",
+    "side_code": "54",
+    **INSTRUMENT_FIELDS,
+    "block_quantity": "53",
+    "avg_px": "6",
+    "gross_trade_amount": "381",
+    "net_money": "118",
+    "trade_date": "75",
+    "settlement_date": "64",
+    "transact_at": "60",
+}
+# Per NoAllocs (78) entry.
+_ALLOCATION_LINE_FIELDS = {
+    "alloc_account": "79",
+    "individual_alloc_id": "467",
+    "alloc_qty": "80",
+    "alloc_price": "366",
+    "alloc_net_money": "154",
+    "commission": "12",
+    "commission_type": "13",
+}
+_NO_LINE = (None,) * (1 + len(_ALLOCATION_LINE_FIELDS))
+
+_EXECUTION_TAGS = tuple(_EXECUTION_FIELDS.values())
+_ALLOCATION_TAGS = tuple(_ALLOCATION_FIELDS.values())
+_LINE_TAGS = tuple(_ALLOCATION_LINE_FIELDS.values())
+
+
+def new_tables() -> dict[str, RowBuffer]:
+    """Empty row buffers for every raw table of the platform."""
+    return {
+        "oms_execution_reports": RowBuffer(
+            {**HEADER_FIELDS, **_EXECUTION_FIELDS, "executing_broker_lei": "448"}
+        ),
+        "oms_allocations": RowBuffer(
+            {
+                **HEADER_FIELDS,
+                **_ALLOCATION_FIELDS,
+                "executing_broker_lei": "448",
+                "alloc_line_number": "78",
+                **_ALLOCATION_LINE_FIELDS,
+            },
+            int_columns=frozenset({"alloc_line_number"}),
+        ),
+        "oms_allocation_orders": RowBuffer(
+            {"alloc_id": "70", "order_line_number": "73", "order_id": "37", "cl_ord_id": "11"},
+            int_columns=frozenset({"order_line_number"}),
+        ),
+    }
+
+
+def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    fields = msg.fields
+    tables["oms_execution_reports"].add(
+        msg, (*header_values(fields), *map(fields.get, _EXECUTION_TAGS), executing_broker(msg))
+    )
+
+
+def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    fields = msg.fields
+    block = (*header_values(fields), *map(fields.get, _ALLOCATION_TAGS), executing_broker(msg))
+    allocations = tables["oms_allocations"]
+    lines = msg.group("78")
+    for number, line in enumerate(lines, 1):
+        allocations.add(msg, (*block, number, *map(line.fields.get, _LINE_TAGS)))
+    if not lines:  # e.g. a cancel: the message still counts, with no line
+        allocations.add(msg, (*block, *_NO_LINE))
+    orders = tables["oms_allocation_orders"]
+    for number, order in enumerate(msg.group("73"), 1):
+        orders.add(msg, (fields.get("70"), number, order.fields.get("37"), order.fields.get("11")))
+
+
+MESSAGES: dict[str, MessageSpec] = {
+    "8": MessageSpec(
+        required=("37", "17", "150", "39", "54", "55", "151", "14", "6"),
+        mapper=_execution_report,
+        conditions=(
+            Condition("19", "150", frozenset({"G", "H"})),  # ExecRefID on correct and cancel
+            Condition("32", "150", frozenset({"F", "G"})),  # LastQty on trade and correct
+            Condition("31", "150", frozenset({"F", "G"})),  # LastPx on trade and correct
+        ),
+    ),
+    "J": MessageSpec(
+        required=("70", "71", "626", "54", "55", "53", "6", "75"),
+        mapper=_allocation_instruction,
+        conditions=(Condition("72", "71", frozenset({"1", "2"})),),  # RefAllocID on replace/cancel
+    ),
+}

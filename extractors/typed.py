@@ -1,0 +1,194 @@
+"""Rows of FIX strings -> a typed Polars frame; a value that does not convert is quarantined.
+
+Every conversion is validated against the FIX 4.4 data type before the cast, because
+Polars' lenient casts round ("1.23456789" -> 1.234568 in a scale-6 decimal), accept
+exponents ("1e3"), parse 7-digit dates ("2026112") and truncate nanoseconds. After the
+cast, a non-null raw value that became null is a failure too (the null-count comparison),
+so nothing is silently lost: the caller keeps the whole message out of the typed tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+ROW_KEY = "message_index"
+FAILURE_SCHEMA: dict[str, pl.DataType] = {
+    ROW_KEY: pl.Int64(),
+    "field": pl.String(),
+    "raw_value": pl.String(),
+    "reason": pl.String(),
+}
+
+# FIX 4.4 float: digits with an optional sign and decimal point; no exponent, no separators.
+# [0-9] rather than \d: the regex engine's \d matches every Unicode digit.
+_FIX_FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
+_FIX_INT = r"^-?[0-9]+$"
+_DATE = r"^[0-9]{8}$"
+_UTC_TIMESTAMP = r"^[0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}|\.[0-9]{6}|\.[0-9]{9})?$"
+_NANOS_LENGTH = len("YYYYMMDD-HH:MM:SS.sssssssss")
+_TYPED = "__typed__"
+_REASON = "__reason__"
+
+
+@dataclass(frozen=True)
+class Typed:
+    frame: pl.DataFrame  # every input row, converted columns typed (a failed value is null)
+    failures: pl.DataFrame  # FAILURE_SCHEMA: one row per value that did not convert
+
+
+def cast_columns(
+    raw: pl.DataFrame,
+    schema: Mapping[str, pl.DataType],
+    labels: Mapping[str, str],
+) -> Typed:
+    """Convert the String columns of `raw` that `schema` types otherwise.
+
+    `labels` names each column's FIX field for the failure rows (e.g. "31 LastPx").
+    Columns already of a non-String type, and String targets, pass through unchanged.
+    """
+    converted = [
+        name
+        for name, dtype in schema.items()
+        if name in raw.columns and raw.schema[name] == pl.String and dtype != pl.String
+    ]
+    if not converted:
+        return Typed(raw, pl.DataFrame(schema=FAILURE_SCHEMA))
+    converters = {name: convert(pl.col(name), schema[name]) for name in converted}
+    # Step 1: cast (only values that passed validation) and the validation's reason.
+    work = raw.with_columns(
+        *(typed.alias(_TYPED + name) for name, (typed, _) in converters.items()),
+        *(invalid.alias(_REASON + name) for name, (_, invalid) in converters.items()),
+    )
+    # Step 2: the null comparison: a value that was there and is gone failed, whatever
+    # the validation said.
+    work = work.with_columns(
+        pl.coalesce(
+            pl.col(_REASON + name),
+            pl.when(pl.col(name).is_not_null() & pl.col(_TYPED + name).is_null()).then(
+                pl.lit(f"cannot be converted to {schema[name]}")
+            ),
+        ).alias(_REASON + name)
+        for name in converted
+    )
+    failures = pl.concat(
+        [
+            work.lazy()
+            .filter(pl.col(_REASON + name).is_not_null())
+            .select(
+                pl.col(ROW_KEY),
+                pl.lit(labels.get(name, name), pl.String).alias("field"),
+                pl.col(name).alias("raw_value"),
+                pl.col(_REASON + name).alias("reason"),
+            )
+            for name in converted
+        ]
+    ).collect()
+    frame = work.with_columns(pl.col(_TYPED + name).alias(name) for name in converted)
+    # The null-count comparison, per column: nulls after = nulls before + failures.
+    for name in converted:
+        failed = frame[_REASON + name].count()
+        if frame[name].null_count() != raw[name].null_count() + failed:
+            raise AssertionError(f"column {name}: a value was lost in the cast unreported")
+    frame = frame.drop(
+        *(_TYPED + name for name in converted), *(_REASON + name for name in converted)
+    )
+    return Typed(frame, failures)
+
+
+def convert(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, reason it is invalid or null) for a String expression and a target type."""
+    if isinstance(dtype, pl.Decimal):
+        return _decimal(raw, dtype)
+    if isinstance(dtype, pl.Datetime):
+        return _utc_timestamp(raw, dtype)
+    if dtype == pl.Date:
+        return _date(raw)
+    if dtype == pl.Int64:
+        return _checked(
+            raw, raw.cast(pl.Int64, strict=False), [(~raw.str.contains(_FIX_INT), "not a FIX int")]
+        )
+    if dtype == pl.Boolean:
+        invalid = [(~raw.is_in(["Y", "N"]), "not a FIX Boolean (Y or N)")]
+        return _checked(raw, raw == "Y", invalid)
+    raise TypeError(f"no FIX conversion to {dtype}")
+
+
+def _checked(
+    raw: pl.Expr, cast: pl.Expr, invalid: list[tuple[pl.Expr, str | pl.Expr]]
+) -> tuple[pl.Expr, pl.Expr]:
+    """The first failing check's reason (null when all pass); the cast only where valid."""
+    (first_condition, first_reason), *rest = invalid
+    reason = pl.when(first_condition).then(_as_expr(first_reason))
+    for condition, why in rest:
+        reason = reason.when(condition).then(_as_expr(why))
+    reason = pl.when(raw.is_not_null()).then(reason)
+    return pl.when(reason.is_null()).then(cast), reason
+
+
+def _as_expr(reason: str | pl.Expr) -> pl.Expr:
+    return pl.lit(reason, pl.String) if isinstance(reason, str) else reason
+
+
+def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
+    scale = dtype.scale
+    integer_digits = (dtype.precision or 38) - scale
+    # Significant decimals: trailing zeros carry no precision and are fine.
+    decimals = raw.str.extract(r"\.([0-9]*[1-9])0*$", 1).str.len_chars().fill_null(0)
+    integers = raw.str.extract(r"^-?0*([0-9]*)", 1).str.len_chars().fill_null(0)
+    return _checked(
+        raw,
+        raw.cast(dtype, strict=False),
+        [
+            (
+                ~raw.str.contains(_FIX_FLOAT),
+                "not a FIX float (digits, optional '-' and '.'; no exponent or separators)",
+            ),
+            (
+                decimals > scale,
+                pl.format(
+                    "{} significant decimal places, more than the column's scale {}: not rounded",
+                    decimals,
+                    pl.lit(scale),
+                ),
+            ),
+            (
+                integers > integer_digits,
+                f"more than {integer_digits} integer digits: out of range for Decimal"
+                f"({dtype.precision}, {scale})",
+            ),
+        ],
+    )
+
+
+def _date(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    typed = raw.str.strptime(pl.Date, "%Y%m%d", strict=False)
+    return _checked(
+        raw,
+        typed,
+        [
+            (~raw.str.contains(_DATE), "not a FIX date (YYYYMMDD)"),
+            (typed.is_null(), "not a calendar date"),
+        ],
+    )
+
+
+def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> tuple[pl.Expr, pl.Expr]:
+    typed = raw.str.strptime(dtype, "%Y%m%d-%H:%M:%S%.f", strict=False)
+    return _checked(
+        raw,
+        typed,
+        [
+            (
+                ~raw.str.contains(_UTC_TIMESTAMP),
+                "not a FIX UTCTimestamp (YYYYMMDD-HH:MM:SS with 0, 3, 6 or 9 decimals)",
+            ),
+            (
+                (raw.str.len_chars() == _NANOS_LENGTH) & ~raw.str.ends_with("000"),
+                "sub-microsecond digits would be truncated",
+            ),
+            (typed.is_null(), "not a valid date and time"),
+        ],
+    )

@@ -1,0 +1,53 @@
+"""Loads canonical frames into PostgreSQL with COPY (the production warehouse)."""
+
+from __future__ import annotations
+
+import psycopg
+import polars as pl
+
+from loaders.base import WarehouseLoader, qualified
+from loaders.ddl import LEDGER_TABLE, raw_ddl
+
+
+class PostgresLoader(WarehouseLoader):
+    def __init__(self, dsn: str) -> None:
+        self.connection = psycopg.connect(dsn, autocommit=False)
+
+    def ensure_raw_schema(self) -> None:
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            for statement in raw_ddl():
+                cursor.execute(statement)
+
+    def is_ingested(self, file_sha256: str) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"select 1 from {qualified(LEDGER_TABLE)} where file_sha256 = %s",
+                [file_sha256],
+            )
+            found = cursor.fetchone()
+        self.connection.rollback()
+        return found is not None
+
+    def _write_file(self, file_sha256: str, frames: dict[str, pl.DataFrame]) -> None:
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            for table, frame in frames.items():
+                cursor.execute(
+                    f"delete from {qualified(table)} where file_sha256 = %s", [file_sha256]
+                )
+                if frame.height:
+                    columns = ", ".join(frame.columns)
+                    # CSV keeps decimals exact as text; an unquoted empty field is NULL and
+                    # Polars quotes empty strings, so the two stay distinct.
+                    copy_sql = f"copy {qualified(table)} ({columns}) from stdin (format csv)"
+                    with cursor.copy(copy_sql) as copy:
+                        copy.write(frame.write_csv(include_header=False).encode())
+
+    def query(self, sql: str) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        self.connection.rollback()
+        return rows
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,50 @@
+"""The posttrade Dagster code location: one Definitions merged from the domain modules.
+
+Nothing heavy happens at import: the definitions are built when Dagster loads them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from orchestration.defs import ingestion, jobs, transformation
+from orchestration.resources import PlatformInboxResource, WarehouseResource
+from posttrade.settings import DATA_DIR, WarehouseSettings
+from posttrade.telemetry import disable_telemetry
+
+
+def build_resources(settings: WarehouseSettings, inbox_dir: str) -> dict[str, object]:
+    warehouse = WarehouseResource(
+        target=settings.target,
+        duckdb_path=str(settings.duckdb_path),
+        # The DSN carries credentials: resolved from the environment at run time, never
+        # written into run configuration.
+        pg_dsn=dg.EnvVar("POSTTRADE_PG_DSN") if settings.target == "postgres" else None,
+    )
+    return {
+        "warehouse": warehouse,
+        "inbox": PlatformInboxResource(inbox_dir=inbox_dir),
+        "dbt": transformation.dbt_resource(),
+    }
+
+
+def build_definitions() -> dg.Definitions:
+    disable_telemetry()
+    settings = WarehouseSettings.from_env()
+    inbox_dir = os.environ.get("POSTTRADE_INBOX", str(DATA_DIR / "inbox"))
+    # DuckDB allows one writer per file: run steps one after another there. PostgreSQL
+    # takes the default multiprocess executor.
+    executor = dg.in_process_executor if settings.target == "duckdb" else None
+    return dg.Definitions.merge(
+        ingestion.build_defs(),
+        transformation.build_defs(),
+        jobs.build_defs(),
+        dg.Definitions(resources=build_resources(settings, inbox_dir), executor=executor),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -1,0 +1,1 @@
+"""Domain modules of the Dagster code location, each exposing `build_defs()`."""

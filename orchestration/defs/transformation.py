@@ -1,0 +1,59 @@
+"""dbt models as assets: staging -> intermediate -> marts -> recon, dbt tests as asset checks."""
+
+
+import sys
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from posttrade.settings import DBT_PROJECT_DIR
+
+
+class ManifestMissingError(RuntimeError):
+    """The dbt manifest has not been prepared (it is built, never parsed at load time)."""
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    # Under `dagster dev` only, re-parse so edits to models show up; elsewhere the manifest
+    # prepared by `make` (or `posttrade`) is read as a file.
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_executable() -> str:
+    """The venv's own dbt: a console script run without an activated venv has none on PATH."""
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+
+
+def build_defs() -> dg.Definitions:
+    project = dbt_project()
+    if not project.manifest_path.exists():
+        raise ManifestMissingError(
+            f"{project.manifest_path} is missing: run `make install` "
+            "(or `posttrade prepare`) to build the dbt manifest"
+        )
+
+    translator = DagsterDbtTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    )
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
+    def posttrade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """Decompose transactions into entity marts and compute the recon breaks."""
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return dg.Definitions(assets=[posttrade_dbt_models])

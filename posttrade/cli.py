@@ -1,0 +1,188 @@
+"""The `posttrade` command line (DESIGN.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from posttrade.settings import (
+    DATA_DIR,
+    DEFAULT_DUCKDB_PATH,
+    ConfigurationError,
+    WarehouseSettings,
+)
+from posttrade.telemetry import disable_telemetry
+
+SANDBOX_DIR = DATA_DIR / "sandbox"
+
+
+def _add_world_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trades", type=int, default=200, help="trades per business day")
+    parser.add_argument("--days", type=int, default=1, help="business days to generate")
+    parser.add_argument("--seed", type=int, default=7, help="same seed, same files")
+
+
+def _add_warehouse_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--warehouse", type=Path, help=f"DuckDB file (default {DEFAULT_DUCKDB_PATH})"
+    )
+    group.add_argument(
+        "--target",
+        choices=["duckdb", "postgres"],
+        help="postgres reads its DSN from POSTTRADE_PG_DSN",
+    )
+
+
+def _warehouse(args: argparse.Namespace) -> WarehouseSettings:
+    settings = WarehouseSettings.from_env()
+    if getattr(args, "target", None):
+        settings = WarehouseSettings(args.target, settings.duckdb_path, settings.pg_dsn)
+    if getattr(args, "warehouse", None):
+        settings = WarehouseSettings("duckdb", args.warehouse.resolve(), settings.pg_dsn)
+    settings.validate()
+    return settings
+
+
+def _generate(out: Path, args: argparse.Namespace) -> None:
+    from sandbox.generator import generate
+
+    generate(out, seed=args.seed, trades=args.trades, days=args.days)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    _generate(args.out, args)
+    print(f"platform files and ground_truth.json written under {args.out}")
+    return 0
+
+
+def _run_and_report(inbox: Path, settings: WarehouseSettings) -> int:
+    from posttrade.pipeline import run_pipeline
+    from posttrade.summary import collect_summary
+
+    print(f"Running the pipeline over {inbox} into {settings.describe()} ...", flush=True)
+    run = run_pipeline(inbox, settings)
+    if not run.success:
+        print(
+            f"error: pipeline run {run.run_id} failed at {', '.join(run.failed_steps)}; "
+            "open the Dagster UI (`make dev`) for its logs",
+            file=sys.stderr,
+        )
+        return 1
+    print(collect_summary(settings).render())
+    print(f"Warehouse: {settings.describe()}")
+    print(f"Dagster run {run.run_id} stored in {run.dagster_home}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_and_report(args.inbox, _warehouse(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = WarehouseSettings("duckdb", DEFAULT_DUCKDB_PATH)
+    inbox = SANDBOX_DIR / "inbox"
+    # The demo is a sandbox world of its own: start from empty so worlds never mix.
+    shutil.rmtree(inbox, ignore_errors=True)
+    settings.duckdb_path.unlink(missing_ok=True)
+    print(f"Generating {args.days} sandbox day(s), {args.trades} trades a day, seed {args.seed}")
+    _generate(inbox, args)
+    status = _run_and_report(inbox, settings)
+    if status == 0:
+        print(
+            "Open the Dagster UI with `make dev` (http://127.0.0.1:3000) to see lineage, "
+            "asset checks and this run;\n"
+            f"query the marts with `duckdb {settings.duckdb_path}` "
+            "or `posttrade breaks --format table`."
+        )
+    return status
+
+
+def cmd_breaks(args: argparse.Namespace) -> int:
+    from posttrade.breaks_export import BREAK_COLUMNS, render_breaks
+    from posttrade.warehouse_query import fetch
+
+    settings = _warehouse(args)
+    filters, values = [], []
+    if args.recon:
+        filters.append("recon = ?")
+        values.append(args.recon)
+    if args.status:
+        filters.append("status = ?")
+        values.append(args.status)
+    where = f" where {' and '.join(filters)}" if filters else ""
+    sql = (
+        f"select {', '.join(BREAK_COLUMNS)} from recon.breaks{where} "
+        "order by business_date, recon, break_type, trade_ref, field"
+    )
+    columns, rows = fetch(settings, sql, values)
+    sys.stdout.write(render_breaks(columns, rows, args.format))
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from posttrade.dagster_home import ensure_dagster_home
+    from posttrade.dbt_manifest import prepare_manifest
+
+    path = prepare_manifest(force=args.force)
+    home = ensure_dagster_home()
+    print(f"dbt manifest: {path}\nDagster home: {home}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posttrade", description="Post-trade processing warehouse for the operations desk."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="sandbox platforms + the whole pipeline on DuckDB; prints a summary",
+        description="Generates a sandbox world into data/sandbox/inbox and runs the whole "
+        "pipeline on a fresh data/warehouse.duckdb.",
+    )
+    _add_world_options(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    generate = commands.add_parser(
+        "generate", help="platform files in directory layout + ground truth"
+    )
+    generate.add_argument("--out", type=Path, required=True)
+    _add_world_options(generate)
+    generate.set_defaults(handler=cmd_generate)
+
+    run = commands.add_parser("run", help="the pipeline over a file drop (directory transport)")
+    run.add_argument("--inbox", type=Path, required=True, help="holds <platform>/ folders")
+    _add_warehouse_options(run)
+    run.set_defaults(handler=cmd_run)
+
+    breaks = commands.add_parser("breaks", help="list, filter and export recon breaks")
+    breaks.add_argument("--recon")
+    breaks.add_argument("--status", choices=["open", "resolved", "auto-resolved"])
+    breaks.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _add_warehouse_options(breaks)
+    breaks.set_defaults(handler=cmd_breaks)
+
+    prepare = commands.add_parser(
+        "prepare", help="build the dbt manifest and the Dagster home (run by make)"
+    )
+    prepare.add_argument("--force", action="store_true")
+    prepare.set_defaults(handler=cmd_prepare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    disable_telemetry()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigurationError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

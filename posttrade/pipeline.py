@@ -1,0 +1,53 @@
+"""Run the whole pipeline in-process through Dagster: the path `demo` and `run` share."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.jobs import PIPELINE_JOB
+from posttrade.dagster_home import ensure_dagster_home
+from posttrade.dbt_manifest import prepare_manifest
+from posttrade.settings import WarehouseSettings, apply_to_environment
+from posttrade.telemetry import disable_telemetry
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    run_id: str
+    success: bool
+    failed_steps: list[str]
+    dagster_home: Path
+
+
+def run_pipeline(
+    inbox: Path, settings: WarehouseSettings, log_level: str = "INFO"
+) -> PipelineRun:
+    """Ingest every platform under `inbox`, build the marts and the breaks, in one run."""
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox {inbox} is not a directory")
+    disable_telemetry()
+    apply_to_environment(settings)
+    os.environ["POSTTRADE_INBOX"] = str(inbox.resolve())
+    home = ensure_dagster_home()
+    prepare_manifest()
+
+    from orchestration.definitions import build_definitions
+
+    job = build_definitions().resolve_job_def(PIPELINE_JOB)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # Progress at INFO (files loaded, dbt's summary); DEBUG is for the Dagster UI.
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+    failed = [
+        event.step_key or "?"
+        for event in result.all_events
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE
+    ]
+    return PipelineRun(result.run_id, result.success, failed, home)

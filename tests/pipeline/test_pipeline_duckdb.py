@@ -1,0 +1,92 @@
+"""The whole pipeline on DuckDB, from platform files to recon.breaks, against the ground truth."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from posttrade.pipeline import PipelineRun, run_pipeline
+from posttrade.settings import WarehouseSettings
+from posttrade.warehouse_query import fetch
+from tests.pipeline.ground_truth import BREAKS_SQL, World, assert_breaks_match_ground_truth
+
+
+@pytest.fixture(scope="module")
+def duckdb_settings(tmp_path_factory: pytest.TempPathFactory) -> WarehouseSettings:
+    return WarehouseSettings("duckdb", tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def first_run(world: World, duckdb_settings: WarehouseSettings) -> PipelineRun:
+    run = run_pipeline(world.inbox, duckdb_settings)
+    assert run.success, f"pipeline failed at {run.failed_steps}"
+    return run
+
+
+def scalar(settings: WarehouseSettings, sql: str):
+    return fetch(settings, sql)[1][0][0]
+
+
+def test_breaks_equal_ground_truth(first_run, world: World, duckdb_settings) -> None:
+    _, rows = fetch(duckdb_settings, BREAKS_SQL)
+    assert_breaks_match_ground_truth(rows, world)
+
+
+def test_every_break_type_was_exercised(first_run, world: World) -> None:
+    kinds = {b["break_type"] for b in world.ground_truth["breaks"]}
+    assert kinds == {
+        "missing_confirmation",
+        "unexpected_confirmation",
+        "quantity_mismatch",
+        "price_outside_tolerance",
+        "net_amount_outside_tolerance",
+        "settlement_date_mismatch",
+    }
+
+
+def test_marts_reconcile_to_the_platform_files(first_run, world: World, duckdb_settings) -> None:
+    s = duckdb_settings
+    assert scalar(s, "select count(*) from raw.oms_execution_reports") == world.count(
+        "execution_reports"
+    )
+    assert scalar(s, "select count(*) from raw.ctm_confirmations") == world.count("confirmations")
+    assert scalar(s, "select count(*) from raw.quarantine") == 0
+    assert scalar(
+        s, "select count(*) from marts.fct_trades where trade_status = 'active'"
+    ) == world.count("trades")
+    net_quantity = sum(Decimal(d["net_quantity"]) for d in world.ground_truth["counts"].values())
+    assert scalar(s, "select sum(quantity) from marts.fct_trades") == net_quantity
+    assert scalar(
+        s, "select count(*) from marts.fct_allocations where is_current"
+    ) == world.count("allocation_lines")
+
+
+def test_busted_and_corrected_fills_are_netted(first_run, world: World, duckdb_settings) -> None:
+    s = duckdb_settings
+    assert scalar(s, "select sum(busted_fill_count) from marts.fct_trades") == world.count("busts")
+    assert scalar(s, "select count(*) from intermediate.int_executions_netted "
+                     "where correction_count > 0") == world.count("corrections")
+
+
+def test_rerun_loads_nothing_twice(first_run, world: World, duckdb_settings: WarehouseSettings
+                                   ) -> None:
+    before = scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
+    breaks_before = fetch(duckdb_settings, BREAKS_SQL)[1]
+    again = run_pipeline(world.inbox, duckdb_settings)
+    assert again.success
+    assert scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports") == before
+    assert sorted(fetch(duckdb_settings, BREAKS_SQL)[1]) == sorted(breaks_before)
+
+
+def test_same_bytes_under_another_name_add_no_rows(
+    first_run, world: World, duckdb_settings: WarehouseSettings, tmp_path: Path
+) -> None:
+    renamed_inbox = tmp_path / "inbox"
+    (renamed_inbox / "oms").mkdir(parents=True)
+    source = sorted((world.inbox / "oms").iterdir())[0]
+    (renamed_inbox / "oms" / "resent_copy.txt").write_bytes(source.read_bytes())
+    before = scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
+    assert run_pipeline(renamed_inbox, duckdb_settings).success
+    assert scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports") == before

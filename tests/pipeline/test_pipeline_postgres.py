@@ -1,0 +1,33 @@
+"""The same pipeline on PostgreSQL (COPY loaders, dbt-postgres): the same breaks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from posttrade.pipeline import run_pipeline
+from posttrade.settings import WarehouseSettings
+from posttrade.warehouse_query import fetch
+from tests.pipeline.ground_truth import BREAKS_SQL, World, assert_breaks_match_ground_truth
+
+
+@pytest.fixture(scope="module")
+def postgres_settings(postgres_dsn: str, world: World) -> WarehouseSettings:
+    settings = WarehouseSettings("postgres", pg_dsn=postgres_dsn)
+    run = run_pipeline(world.inbox, settings)
+    assert run.success, f"pipeline failed at {run.failed_steps}"
+    return settings
+
+
+def test_breaks_equal_ground_truth_on_postgres(postgres_settings, world: World) -> None:
+    _, rows = fetch(postgres_settings, BREAKS_SQL)
+    assert_breaks_match_ground_truth(rows, world)
+
+
+def test_decimals_survive_copy_exactly(postgres_settings, world: World) -> None:
+    net_quantity = sum(Decimal(d["net_quantity"]) for d in world.ground_truth["counts"].values())
+    _, rows = fetch(postgres_settings, "select sum(quantity) from marts.fct_trades")
+    assert rows[0][0] == net_quantity
+    _, rows = fetch(postgres_settings, "select count(*) from raw.quarantine")
+    assert rows[0][0] == 0
