@@ -13,7 +13,7 @@ export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export DAGSTER_HOME := $(CURDIR)/.dagster
 
-.PHONY: install demo test lint format dev clean
+.PHONY: install demo test lint format dev bench clean
 
 install: $(INSTALLED) $(MANIFEST)
 
@@ -42,9 +42,14 @@ format: install
 	$(BIN)/ruff format .
 	cd dbt_project && ../$(BIN)/sqlfluff fix models tests
 
+# The UI over the demo's sandbox inbox and warehouse unless told otherwise.
+dev: export POSTTRADE_INBOX ?= $(CURDIR)/data/sandbox/inbox
 dev: install
 	$(BIN)/posttrade prepare
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+bench: install
+	$(BIN)/python -m bench all
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs .dagster

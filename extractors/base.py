@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from extractors import ctm, oms
 from extractors.fix import FixMessage, Rejection, read_fix
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
-from extractors.schemas import PLATFORM_TABLES, QUARANTINE, RAW_TABLES, UTC_TIMESTAMP
+from extractors.schemas import PLATFORM_TABLES, QUARANTINE, RAW_TABLES
 from extractors.transport import DirectoryTransport
 from extractors.typed import cast_columns
 
@@ -62,16 +62,46 @@ def _extract(platform: str, source_file: str, data: bytes, sha256: str) -> Extra
     if spec is None:
         raise ValueError(f"unknown FIX platform {platform!r}; known: {sorted(PLATFORMS)}")
     stream = read_fix(data)
-    tables = spec.new_tables()
     problems = _Problems()
-    dates: list[tuple[int, str | None, str | None, str | None]] = []
-    types: dict[int, str] = {}
-    lines: dict[int, int] = {}
-    skipped = 0
-    parsed = 0
     if stream.file_error is not None:
         problems.add(None, None, None, None, None, stream.file_error)
-    for record in stream.records:
+    tables = spec.new_tables()
+    counts = _map_messages(spec, stream.records, tables, problems)
+    frames = _typed_tables(tables, problems)
+    lineage = {"source_file": source_file, "file_sha256": sha256}
+    frames = {
+        name: _with_lineage(frames[name], lineage, RAW_TABLES[name])
+        for name in PLATFORM_TABLES[platform]
+    }
+    loaded = pl.concat([f.select("msg_type") for f in frames.values() if "msg_type" in f.columns])
+    return ExtractedFile(
+        platform=platform,
+        source_file=source_file,
+        file_sha256=sha256,
+        message_types=tuple(sorted(loaded["msg_type"].unique().to_list())),
+        message_count=stream.framed_count,
+        skipped_session_messages=counts.skipped,
+        tables=frames,
+        quarantine=problems.frame(platform, source_file, sha256),
+        is_quarantined_whole=counts.parsed == 0,
+    )
+
+
+@dataclass(frozen=True)
+class _Counts:
+    parsed: int  # messages framed, verified and tokenized
+    skipped: int  # session-level messages among them
+
+
+def _map_messages(
+    spec: Platform,
+    records: Iterable[FixMessage | Rejection],
+    tables: Mapping[str, RowBuffer],
+    problems: _Problems,
+) -> _Counts:
+    """Route each message to its mapper; everything that cannot be mapped is a problem."""
+    skipped = parsed = 0
+    for record in records:
         if isinstance(record, Rejection):
             problems.reject(record)
             continue
@@ -82,7 +112,7 @@ def _extract(platform: str, source_file: str, data: bytes, sha256: str) -> Extra
             continue
         message_spec = spec.messages.get(msg_type)
         if message_spec is None:
-            reason = f"message type 35={msg_type} is not handled by platform {platform}"
+            reason = f"message type 35={msg_type} is not handled by platform {spec.name}"
             problems.message(record, label("35"), msg_type, reason)
             continue
         missing = missing_fields(record, message_spec)
@@ -91,85 +121,73 @@ def _extract(platform: str, source_file: str, data: bytes, sha256: str) -> Extra
                 problems.message(record, m.field, None, m.reason)
             continue
         message_spec.mapper(record, tables)
-        fields = record.fields
-        dates.append((record.message_index, fields.get("75"), fields.get("60"), fields.get("52")))
-        types[record.message_index] = msg_type
-        lines[record.message_index] = record.line_number
+    return _Counts(parsed, skipped)
 
+
+_KEYS = ("message_index", "line_number", "msg_type")
+
+
+def _typed_tables(tables: Mapping[str, RowBuffer], problems: _Problems) -> dict[str, pl.DataFrame]:
+    """Cast every table; a message with any failed value leaves every table it is in."""
+    typed = {}
+    failures = []
+    for name, buffer in tables.items():
+        raw = buffer.to_frame()
+        keys = [k for k in _KEYS if k in raw.columns]
+        result = cast_columns(raw, RAW_TABLES[name], buffer.labels, keys)
+        typed[name] = _with_business_date(result.frame)
+        failures.append(result.failures)
+    # The same value can fail in several rows (one per allocation line): report it once.
+    failed = pl.concat(failures, how="diagonal_relaxed").unique(maintain_order=True)
+    for row in failed.iter_rows(named=True):
+        problems.add(
+            row["line_number"],
+            row["message_index"],
+            row.get("msg_type"),
+            row["field"],
+            row["raw_value"],
+            row["reason"],
+        )
+    bad = pl.Series(failed["message_index"].unique(), dtype=pl.Int64)
     typed = {
-        name: cast_columns(buf.to_frame(), RAW_TABLES[name], buf.labels)
-        for name, buf in tables.items()
+        name: frame.filter(~pl.col("message_index").is_in(bad)) for name, frame in typed.items()
     }
-    business_dates = _business_dates(dates)
-    failures = pl.concat([business_dates.failures, *(t.failures for t in typed.values())])
-    failures = failures.unique(maintain_order=True)
-    bad = set(failures["message_index"].to_list())
-    for row in failures.iter_rows(named=True):
-        idx = row["message_index"]
-        problems.add(lines[idx], idx, types[idx], row["field"], row["raw_value"], row["reason"])
-    lineage = {"source_file": source_file, "file_sha256": sha256}
-    frames = {
-        name: _finish(typed[name].frame, business_dates.frame, bad, lineage, RAW_TABLES[name])
-        for name in PLATFORM_TABLES[platform]
+    # Tables without the date columns (allocation orders) take the date of their message.
+    dates = pl.concat(
+        [
+            f.select("message_index", "business_date")
+            for f in typed.values()
+            if "business_date" in f.columns
+        ]
+    ).unique("message_index", keep="first")
+    return {
+        name: frame
+        if "business_date" in frame.columns
+        else frame.join(dates, on="message_index", how="left", maintain_order="left")
+        for name, frame in typed.items()
     }
-    return ExtractedFile(
-        platform=platform,
-        source_file=source_file,
-        file_sha256=sha256,
-        message_types=tuple(sorted({t for i, t in types.items() if i not in bad})),
-        message_count=stream.framed_count,
-        skipped_session_messages=skipped,
-        tables=frames,
-        quarantine=problems.frame(platform, source_file, sha256),
-        is_quarantined_whole=parsed == 0,
-    )
 
 
-_DATE_SOURCES: dict[str, pl.DataType] = {
-    "trade_date": pl.Date(),
-    "transact_at": UTC_TIMESTAMP,
-    "sending_at": UTC_TIMESTAMP,
-}
-_DATE_LABELS = {"trade_date": label("75"), "transact_at": label("60"), "sending_at": label("52")}
-
-
-@dataclass(frozen=True)
-class _BusinessDates:
-    frame: pl.DataFrame  # message_index, business_date
-    failures: pl.DataFrame
-
-
-def _business_dates(dates: list[tuple[int, str | None, str | None, str | None]]) -> _BusinessDates:
+def _with_business_date(frame: pl.DataFrame) -> pl.DataFrame:
     """75 TradeDate, else the UTC date of 60 TransactTime, else of 52 SendingTime."""
-    raw = pl.DataFrame(
-        dates,
-        schema={"message_index": pl.Int64, **dict.fromkeys(_DATE_SOURCES, pl.String)},
-        orient="row",
-    )
-    typed = cast_columns(raw, _DATE_SOURCES, _DATE_LABELS)
-    frame = typed.frame.select(
-        "message_index",
-        pl.coalesce(
-            "trade_date", pl.col("transact_at").dt.date(), pl.col("sending_at").dt.date()
-        ).alias("business_date"),
-    )
-    return _BusinessDates(frame, typed.failures)
+    sources = [
+        pl.col(name) if name == "trade_date" else pl.col(name).dt.date()
+        for name in ("trade_date", "transact_at", "sending_at")
+        if name in frame.columns
+    ]
+    if not sources:
+        return frame
+    return frame.with_columns(pl.coalesce(sources).alias("business_date"))
 
 
-def _finish(
-    frame: pl.DataFrame,
-    business_dates: pl.DataFrame,
-    bad: set[int],
-    lineage: dict[str, str],
-    schema: Mapping[str, pl.DataType],
+def _with_lineage(
+    frame: pl.DataFrame, lineage: dict[str, str], schema: Mapping[str, pl.DataType]
 ) -> pl.DataFrame:
-    """Drop every row of a quarantined message, add lineage, order and type as the schema."""
-    kept = frame.filter(~pl.col("message_index").is_in(pl.Series(sorted(bad), dtype=pl.Int64)))
-    kept = kept.join(business_dates, on="message_index", how="left", maintain_order="left")
-    kept = kept.with_columns(
+    """Add the file's lineage, order and type the columns as the schema says."""
+    frame = frame.with_columns(
         pl.lit(value, pl.String).alias(name) for name, value in lineage.items()
     )
-    return kept.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
 
 class _Problems:

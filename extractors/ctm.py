@@ -12,6 +12,7 @@ from extractors.fix import FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
+    INSTRUMENT_REQUIRED,
     Condition,
     MessageSpec,
     RowBuffer,
@@ -79,10 +80,11 @@ def _confirmation_ack(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
 MESSAGES: dict[str, MessageSpec] = {
     "AK": MessageSpec(
         required=(
-            *("664", "666", "773", "665", "60", "75", "55"),
+            *("664", "666", "773", "665", "60", "75"),
             *("80", "54", "79", "6", "381", "118"),
         ),
         mapper=_confirmation,
+        one_of=INSTRUMENT_REQUIRED,
         # ConfirmRefID on replace and cancel.
         conditions=(Condition("772", "666", frozenset({"1", "2"})),),
     ),

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-from extractors.fix_dictionary import DATA_FIELDS, FIELD_NAMES, TOP_LEVEL_GROUPS, GroupSpec, label
+from extractors.fix_dictionary import DATA_FIELDS, KNOWN_TAGS, TOP_LEVEL_GROUPS, GroupSpec, label
 
 SOH = b"\x01"
 PIPE = b"|"
@@ -40,9 +41,9 @@ class FieldMap:
 
     __slots__ = ("fields", "groups")
 
-    def __init__(self, fields: dict[str, str], groups: dict[str, list[FieldMap]]) -> None:
+    def __init__(self, fields: dict[str, str], groups: Mapping[str, list[FieldMap]]) -> None:
         self.fields = fields
-        self.groups = groups
+        self.groups = groups  # read-only: entries without nested groups share one empty dict
 
     def get(self, tag: str) -> str | None:
         return self.fields.get(tag)
@@ -59,7 +60,7 @@ class FixMessage(FieldMap):
     def __init__(
         self,
         fields: dict[str, str],
-        groups: dict[str, list[FieldMap]],
+        groups: Mapping[str, list[FieldMap]],
         line_number: int,
         message_index: int,
     ) -> None:
@@ -280,7 +281,7 @@ class _FileParser:
         stop = self.data.find(self.delimiter, pos + 4, chunk_end)
         return _text(self.data[pos + 4 : stop if stop != -1 else chunk_end]) or None
 
-    def _tokenize(self, body: bytes) -> tuple[dict[str, str], dict[str, list[FieldMap]]]:
+    def _tokenize(self, body: bytes) -> tuple[dict[str, str], Mapping[str, list[FieldMap]]]:
         """Body bytes (from 35= through the delimiter before 10=) -> fields and groups."""
         text = _text(body)
         tags: list[str]
@@ -307,16 +308,16 @@ class _FileParser:
             fields = dict(zip(tags, values, strict=True))
             if len(fields) != len(tags):
                 _raise_duplicate(tags, values)
-            return fields, {}
+            return fields, _NO_GROUPS
         return _assemble(tags, values, self.group_tags.intersection(tags), self.groups)
 
 
 # Tags already seen to be well-formed; checked once, then a set lookup.
-_VALID_TAGS: set[str] = set(FIELD_NAMES)
+_VALID_TAGS: set[str] = set(KNOWN_TAGS)
 _VALID_TAGS_MAX = 50_000
 # Known tags that are not data-length fields: a message made only of these needs no
 # field-by-field tokenizing.
-_PLAIN_TAGS: set[str] = set(FIELD_NAMES) - set(DATA_FIELDS)
+_PLAIN_TAGS: set[str] = set(KNOWN_TAGS) - set(DATA_FIELDS)
 
 
 def _is_tag(tag: str) -> bool:
@@ -380,7 +381,7 @@ def _raise_duplicate(tags: list[str], values: list[str]) -> None:
 
 def _assemble(
     tags: list[str], values: list[str], present: frozenset[str], specs: Mapping[str, GroupSpec]
-) -> tuple[dict[str, str], dict[str, list[FieldMap]]]:
+) -> tuple[dict[str, str], Mapping[str, list[FieldMap]]]:
     """Resolve top-level repeating groups; everything outside them is a top-level field."""
     fields: dict[str, str] = {}
     groups: dict[str, list[FieldMap]] = {}
@@ -439,33 +440,35 @@ def _read_group(
     if not (count_raw.isascii() and count_raw.isdigit()):
         name = label(spec.count_tag)
         raise _Reject(name, count_raw, f"group {name} count is not a non-negative integer")
-    entries: list[FieldMap] = []
-    entry: FieldMap | None = None
     first, members, nested = spec.first_tag, spec.members, spec.nested
-    size = len(tags)
+    entries: list[FieldMap] = []
+    # An entry must start with the group's first tag; without it the group has no entry.
+    size = len(tags) if i < len(tags) and tags[i] == first else i
+    entry = _NO_ENTRY
+    entry_fields = entry.fields
     while i < size:
         tag = tags[i]
         if tag == first:
-            entry = FieldMap({tag: values[i]}, {})
+            entry_fields = {tag: values[i]}
+            entry = FieldMap(entry_fields, _NO_GROUPS)
             entries.append(entry)
-            i += 1
-        elif entry is None:
-            break
         elif tag in members:
-            if tag in entry.fields:
+            if tag in entry_fields:
                 raise _Reject(
                     label(tag),
                     values[i],
                     f"tag {tag} repeated within entry {len(entries)} of {label(spec.count_tag)}",
                 )
-            entry.fields[tag] = values[i]
-            i += 1
+            entry_fields[tag] = values[i]
         elif tag in nested:
             if tag in entry.groups:
                 raise _Reject(label(tag), values[i], f"group {tag} repeated within one entry")
-            entry.groups[tag], i = _read_group(tags, values, i + 1, nested[tag], values[i])
+            sub_entries, i = _read_group(tags, values, i + 1, nested[tag], values[i])
+            entry.groups = {**entry.groups, tag: sub_entries}
+            continue
         else:
             break
+        i += 1
     if len(entries) != int(count_raw):
         name = label(spec.count_tag)
         raise _Reject(
@@ -475,3 +478,9 @@ def _read_group(
             f" (each entry starts with tag {first})",
         )
     return entries, i
+
+
+# Shared by every entry without nested groups (most of them): one dict less per entry.
+# Never mutated: an entry gets a new dict when a nested group appears.
+_NO_GROUPS: Mapping[str, list[FieldMap]] = MappingProxyType({})
+_NO_ENTRY = FieldMap({}, _NO_GROUPS)

@@ -172,6 +172,19 @@ FIELD_NAMES: Mapping[str, str] = {
 }
 
 
+def _group_tags(groups: Mapping[str, GroupSpec]) -> set[str]:
+    tags: set[str] = set()
+    for spec in groups.values():
+        tags |= {spec.count_tag, *spec.members, *_group_tags(spec.nested)}
+    return tags
+
+
+# Every tag named in this dictionary: the parser's set of tags already known to be valid.
+KNOWN_TAGS = frozenset(
+    {*FIELD_NAMES, *_group_tags(TOP_LEVEL_GROUPS), *DATA_FIELDS, *DATA_FIELDS.values()}
+)
+
+
 def label(tag: str) -> str:
     """'31 LastPx': how a field is named in quarantine rows and reasons."""
     name = FIELD_NAMES.get(tag)

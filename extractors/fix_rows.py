@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
@@ -48,6 +49,16 @@ class MessageSpec:
     required: tuple[str, ...]  # required by FIX 4.4, among the fields our tables use
     mapper: Callable[[FixMessage, Mapping[str, RowBuffer]], None]
     conditions: tuple[Condition, ...] = ()
+    # Required components: at least one field of each tuple (the Instrument component is
+    # required, but FIX 4.4 makes none of its fields mandatory on its own).
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def all_required(self) -> frozenset[str]:
+        return frozenset((*HEADER_REQUIRED, *self.required))
+
+
+INSTRUMENT_REQUIRED = (("55", "48"),)  # Symbol or SecurityID
 
 
 @dataclass(frozen=True)
@@ -59,11 +70,21 @@ class MissingField:
 def missing_fields(msg: FixMessage, spec: MessageSpec) -> list[MissingField]:
     """Required fields the message lacks, header first."""
     fields = msg.fields
+    if (
+        spec.all_required.issubset(fields)
+        and all(c.tag in fields or fields.get(c.when_tag) not in c.values for c in spec.conditions)
+        and all(not fields.keys().isdisjoint(tags) for tags in spec.one_of)
+    ):
+        return []
     missing = [
         MissingField(label(tag), f"required field {label(tag)} is missing")
         for tag in (*HEADER_REQUIRED, *spec.required)
         if tag not in fields
     ]
+    for tags in spec.one_of:
+        if fields.keys().isdisjoint(tags):
+            names = " or ".join(label(t) for t in tags)
+            missing.append(MissingField(label(tags[0]), f"required field {names} is missing"))
     for cond in spec.conditions:
         value = fields.get(cond.when_tag)
         if value in cond.values and cond.tag not in fields:

@@ -13,6 +13,7 @@ from extractors.fix import FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
+    INSTRUMENT_REQUIRED,
     Condition,
     MessageSpec,
     RowBuffer,
@@ -120,8 +121,9 @@ def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) ->
 
 MESSAGES: dict[str, MessageSpec] = {
     "8": MessageSpec(
-        required=("37", "17", "150", "39", "54", "55", "151", "14", "6"),
+        required=("37", "17", "150", "39", "54", "151", "14", "6"),
         mapper=_execution_report,
+        one_of=INSTRUMENT_REQUIRED,
         conditions=(
             Condition("19", "150", frozenset({"G", "H"})),  # ExecRefID on correct and cancel
             Condition("32", "150", frozenset({"F", "G"})),  # LastQty on trade and correct
@@ -129,8 +131,9 @@ MESSAGES: dict[str, MessageSpec] = {
         ),
     ),
     "J": MessageSpec(
-        required=("70", "71", "626", "54", "55", "53", "6", "75"),
+        required=("70", "71", "626", "54", "53", "6", "75"),
         mapper=_allocation_instruction,
+        one_of=INSTRUMENT_REQUIRED,
         conditions=(Condition("72", "71", frozenset({"1", "2"})),),  # RefAllocID on replace/cancel
     ),
 }

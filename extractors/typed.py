@@ -9,14 +9,13 @@ so nothing is silently lost: the caller keeps the whole message out of the typed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 ROW_KEY = "message_index"
-FAILURE_SCHEMA: dict[str, pl.DataType] = {
-    ROW_KEY: pl.Int64(),
+FAILURE_SCHEMA: dict[str, pl.DataType] = {  # after the key columns
     "field": pl.String(),
     "raw_value": pl.String(),
     "reason": pl.String(),
@@ -43,19 +42,22 @@ def cast_columns(
     raw: pl.DataFrame,
     schema: Mapping[str, pl.DataType],
     labels: Mapping[str, str],
+    keys: Sequence[str] = (ROW_KEY,),
 ) -> Typed:
     """Convert the String columns of `raw` that `schema` types otherwise.
 
-    `labels` names each column's FIX field for the failure rows (e.g. "31 LastPx").
-    Columns already of a non-String type, and String targets, pass through unchanged.
+    `labels` names each column's FIX field for the failure rows (e.g. "31 LastPx"), and
+    `keys` are the columns that identify a row there. Columns already of a non-String
+    type, and String targets, pass through unchanged.
     """
     converted = [
         name
         for name, dtype in schema.items()
         if name in raw.columns and raw.schema[name] == pl.String and dtype != pl.String
     ]
+    failure_schema = {**{k: raw.schema[k] for k in keys}, **FAILURE_SCHEMA}
     if not converted:
-        return Typed(raw, pl.DataFrame(schema=FAILURE_SCHEMA))
+        return Typed(raw, pl.DataFrame(schema=failure_schema))
     converters = {name: convert(pl.col(name), schema[name]) for name in converted}
     # Step 1: cast (only values that passed validation) and the validation's reason.
     work = raw.with_columns(
@@ -78,7 +80,7 @@ def cast_columns(
             work.lazy()
             .filter(pl.col(_REASON + name).is_not_null())
             .select(
-                pl.col(ROW_KEY),
+                *keys,
                 pl.lit(labels.get(name, name), pl.String).alias("field"),
                 pl.col(name).alias("raw_value"),
                 pl.col(_REASON + name).alias("reason"),

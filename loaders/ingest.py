@@ -60,7 +60,9 @@ def ingest_platform(
         report.outcomes.append(outcome)
         if extracted.is_quarantined_whole:
             report.whole_files_quarantined.append(extracted.source_file)
-            progress(f"{extracted.source_file}: quarantined whole ({extracted.quarantine.height} rows)")
+            progress(
+                f"{extracted.source_file}: quarantined whole ({extracted.quarantine.height} rows)"
+            )
         else:
             progress(
                 f"{extracted.source_file}: {outcome.loaded_row_count} rows loaded, "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import psycopg
 import polars as pl
+import psycopg
 
 from loaders.base import WarehouseLoader, qualified
 from loaders.ddl import LEDGER_TABLE, raw_ddl

@@ -1,6 +1,5 @@
 """Dagster resources: every external thing the assets touch."""
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -57,8 +57,10 @@ def render_breaks(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: st
         writer.writerow(columns)
         for row in rows:
             writer.writerow(
-                ["" if v is None else (_safe_text(v) if isinstance(v, str) else _plain(v))
-                 for v in row]
+                [
+                    "" if v is None else (_safe_text(v) if isinstance(v, str) else _plain(v))
+                    for v in row
+                ]
             )
         return buffer.getvalue()
     return _table(columns, records)

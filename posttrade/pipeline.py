@@ -23,9 +23,7 @@ class PipelineRun:
     dagster_home: Path
 
 
-def run_pipeline(
-    inbox: Path, settings: WarehouseSettings, log_level: str = "INFO"
-) -> PipelineRun:
+def run_pipeline(inbox: Path, settings: WarehouseSettings, log_level: str = "INFO") -> PipelineRun:
     """Ingest every platform under `inbox`, build the marts and the breaks, in one run."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a directory")

@@ -40,7 +40,9 @@ class RunSummary:
         lines.append(f"Breaks ({self.break_count}):")
         if not self.breaks_by_type:
             lines.append("  none")
-        lines += [f"  {recon:<22} {kind:<30} {count:>6}" for recon, kind, count in self.breaks_by_type]
+        lines += [
+            f"  {recon:<22} {kind:<30} {count:>6}" for recon, kind, count in self.breaks_by_type
+        ]
         return "\n".join(lines)
 
 

@@ -1,6 +1,5 @@
 """Raw assets: each platform's files, extracted and loaded into `raw.*` exactly once."""
 
-
 import dagster as dg
 
 from extractors.schemas import PLATFORM_TABLES
@@ -19,6 +18,18 @@ def raw_asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
 
 
+def platform_files_spec(platform: str) -> dg.AssetSpec:
+    """The platform's delivered files: external to us, the start of every lineage path."""
+    return dg.AssetSpec(
+        dg.AssetKey(["platform_files", platform]),
+        group_name="platform_files",
+        kinds={"file"},
+        description=(
+            f"Files {platform} delivers to <inbox>/{platform}/. {PLATFORM_DESCRIPTIONS[platform]}"
+        ),
+    )
+
+
 def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
     tables = PLATFORM_TABLES[platform]
     primary = raw_asset_key(tables[0])
@@ -31,6 +42,7 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
                 group_name="raw",
                 kinds={"python", "polars"},
                 description=f"raw.{table}: {PLATFORM_DESCRIPTIONS[platform]}",
+                deps=[platform_files_spec(platform).key],
             )
             for table in tables
         ],
@@ -76,4 +88,9 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
 
 
 def build_defs() -> dg.Definitions:
-    return dg.Definitions(assets=[build_platform_ingestion(p) for p in PLATFORM_TABLES])
+    return dg.Definitions(
+        assets=[
+            *(platform_files_spec(platform) for platform in PLATFORM_TABLES),
+            *(build_platform_ingestion(platform) for platform in PLATFORM_TABLES),
+        ]
+    )

@@ -1,6 +1,5 @@
 """dbt models as assets: staging -> intermediate -> marts -> recon, dbt tests as asset checks."""
 
-
 import sys
 from functools import cache
 from pathlib import Path

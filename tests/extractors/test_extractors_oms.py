@@ -138,22 +138,26 @@ def test_allocation_orders_one_row_per_no_orders_entry(
     assert orders["business_date"].to_list() == [date(2026, 11, 24)] * 3
 
 
+def _fields_of_execution(
+    seq: int = 1, sending: str = "20261124-23:59:00"
+) -> list[tuple[int | str, str]]:
+    """A minimal valid ExecutionReport (35=8, 150=0 New)."""
+    return [
+        *header("8", seq, sending),
+        (37, "O-1"),
+        (17, f"E-{seq}"),
+        (150, "0"),
+        (39, "0"),
+        (54, "2"),
+        (55, "SAP"),
+        (14, "0"),
+        (151, "5"),
+        (6, "0"),
+    ]
+
+
 def _execution(seq: int, *extra: tuple[int, str], sending: str = "20261124-23:59:00") -> str:
-    return message(
-        [
-            *header("8", seq, sending),
-            (37, "O-1"),
-            (17, f"E-{seq}"),
-            (150, "0"),
-            (39, "0"),
-            (54, "2"),
-            (55, "SAP"),
-            (14, "0"),
-            (151, "5"),
-            (6, "0"),
-            *extra,
-        ]
-    )
+    return message([*_fields_of_execution(seq, sending), *extra])
 
 
 def test_business_date_falls_back_to_transact_time_then_sending_time() -> None:
@@ -212,7 +216,12 @@ def test_an_order_in_the_oms_folder_is_quarantined_as_not_handled() -> None:
     ("drop", "extra", "field", "reason"),
     [
         (17, [], "17 ExecID", "required field 17 ExecID is missing"),
-        (55, [], "55 Symbol", "required field 55 Symbol is missing"),
+        (
+            55,  # and no 48 SecurityID either: the Instrument component is empty
+            [],
+            "55 Symbol",
+            "required field 55 Symbol or 48 SecurityID is missing",
+        ),
         (49, [], "49 SenderCompID", "required field 49 SenderCompID is missing"),
         (
             None,
@@ -227,7 +236,7 @@ def test_an_order_in_the_oms_folder_is_quarantined_as_not_handled() -> None:
             "required field 32 LastQty is missing (required when 150 ExecType is F)",
         ),
     ],
-    ids=["exec-id", "symbol", "sender", "correction-without-ref", "fill-without-last-qty"],
+    ids=["exec-id", "instrument", "sender", "correction-without-ref", "fill-without-last-qty"],
 )
 def test_missing_required_fields_quarantine_the_message(
     drop: int | None, extra: list[tuple[int, str]], field: str, reason: str
@@ -238,21 +247,6 @@ def test_missing_required_fields_quarantine_the_message(
     assert extracted.tables["oms_execution_reports"].is_empty()
     (q,) = extracted.quarantine.to_dicts()
     assert (q["field"], q["reason"], q["message_type"]) == (field, reason, "8")
-
-
-def _fields_of_execution() -> list[tuple[int | str, str]]:
-    return [
-        *header("8", 1),
-        (37, "O-1"),
-        (17, "E-1"),
-        (150, "0"),
-        (39, "0"),
-        (54, "2"),
-        (55, "SAP"),
-        (14, "0"),
-        (151, "5"),
-        (6, "0"),
-    ]
 
 
 def test_a_bad_allocation_line_keeps_the_whole_allocation_out() -> None:
@@ -280,3 +274,17 @@ def test_a_bad_allocation_line_keeps_the_whole_allocation_out() -> None:
     assert extracted.quarantine.select("field", "raw_value").rows() == [
         ("80 AllocQty", "2.0000001")
     ]
+
+
+def test_an_instrument_named_by_security_id_alone_is_enough() -> None:
+    fields = [f for f in _fields_of_execution() if f[0] != 55]
+    fields += [(48, "DE0007164600"), (22, "4"), (43, "Y")]
+    extracted = parse_file("oms", "oms/e.fix", file_of([message(fields)]))
+    assert extracted.quarantine.is_empty()
+    (row,) = extracted.tables["oms_execution_reports"].to_dicts()
+    assert (row["symbol"], row["security_id"], row["security_id_source"]) == (
+        None,
+        "DE0007164600",
+        "4",
+    )
+    assert row["is_possible_duplicate"] is True

@@ -7,28 +7,19 @@ import pytest
 
 from extractors.base import parse_file
 from extractors.fix import Rejection, read_fix
-from tests.extractors.fixbuild import FIXTURES, SOH, file_of, header, message
+from extractors.schemas import QUARANTINE
+from tests.extractors.fixbuild import FIXTURES, SOH, Field, file_of, header, message
 
 EXECUTIONS = (FIXTURES / "oms_executions.fix").read_bytes()
 
 
-def _execution(seq: int, **overrides: str) -> list[tuple[int | str, str]]:
-    fields = {
-        37: "ORD-1",
-        17: f"EXE-{seq}",
-        150: "F",
-        39: "1",
-        54: "1",
-        55: "SAP",
-        32: "10",
-        31: "5.5",
-        14: "10",
-        151: "0",
-        6: "5.5",
-        75: "20261124",
-    }
-    fields.update({int(k.removeprefix("t")): v for k, v in overrides.items()})
-    return header("8", seq) + list(fields.items())
+def _execution(seq: int) -> list[Field]:
+    """Fields of a valid fill, ExecID EXE-<seq>."""
+    return [
+        *header("8", seq),
+        *[(37, "ORD-1"), (17, f"EXE-{seq}"), (150, "F"), (39, "1"), (54, "1"), (55, "SAP")],
+        *[(32, "10"), (31, "5.5"), (14, "10"), (151, "0"), (6, "5.5"), (75, "20261124")],
+    ]
 
 
 def _rows(data: bytes) -> pl.DataFrame:
@@ -119,6 +110,7 @@ def test_garbage_line_in_the_middle_is_quarantined_and_the_rest_loads() -> None:
     assert q["reason"].startswith("not a FIX message")
     assert extracted.tables["oms_execution_reports"]["exec_id"].to_list() == ["EXE-1", "EXE-2"]
     assert extracted.message_count == 2
+    assert extracted.quarantine.schema == pl.Schema(QUARANTINE)
 
 
 def test_truncated_last_message_is_quarantined_and_the_rest_loads() -> None:

@@ -45,6 +45,8 @@ def test_lineage_runs_from_raw_files_to_breaks(definitions: dg.Definitions) -> N
             frontier |= set(graph.get(key).parent_keys)
     for raw_table in ("oms_execution_reports", "oms_allocations", "ctm_confirmations"):
         assert dg.AssetKey(["raw", raw_table]) in ancestors, raw_table
+    for platform in ("oms", "ctm"):
+        assert dg.AssetKey(["platform_files", platform]) in ancestors, platform
     assert dg.AssetKey(["marts", "fct_allocations"]) in ancestors
 
 

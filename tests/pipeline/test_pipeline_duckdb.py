@@ -58,20 +58,22 @@ def test_marts_reconcile_to_the_platform_files(first_run, world: World, duckdb_s
     ) == world.count("trades")
     net_quantity = sum(Decimal(d["net_quantity"]) for d in world.ground_truth["counts"].values())
     assert scalar(s, "select sum(quantity) from marts.fct_trades") == net_quantity
-    assert scalar(
-        s, "select count(*) from marts.fct_allocations where is_current"
-    ) == world.count("allocation_lines")
+    assert scalar(s, "select count(*) from marts.fct_allocations where is_current") == world.count(
+        "allocation_lines"
+    )
 
 
 def test_busted_and_corrected_fills_are_netted(first_run, world: World, duckdb_settings) -> None:
     s = duckdb_settings
     assert scalar(s, "select sum(busted_fill_count) from marts.fct_trades") == world.count("busts")
-    assert scalar(s, "select count(*) from intermediate.int_executions_netted "
-                     "where correction_count > 0") == world.count("corrections")
+    assert scalar(
+        s, "select count(*) from intermediate.int_executions_netted where correction_count > 0"
+    ) == world.count("corrections")
 
 
-def test_rerun_loads_nothing_twice(first_run, world: World, duckdb_settings: WarehouseSettings
-                                   ) -> None:
+def test_rerun_loads_nothing_twice(
+    first_run, world: World, duckdb_settings: WarehouseSettings
+) -> None:
     before = scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
     breaks_before = fetch(duckdb_settings, BREAKS_SQL)[1]
     again = run_pipeline(world.inbox, duckdb_settings)
@@ -80,13 +82,30 @@ def test_rerun_loads_nothing_twice(first_run, world: World, duckdb_settings: War
     assert sorted(fetch(duckdb_settings, BREAKS_SQL)[1]) == sorted(breaks_before)
 
 
-def test_same_bytes_under_another_name_add_no_rows(
+def test_resent_bytes_add_nothing_and_a_broken_file_is_quarantined(
     first_run, world: World, duckdb_settings: WarehouseSettings, tmp_path: Path
 ) -> None:
-    renamed_inbox = tmp_path / "inbox"
-    (renamed_inbox / "oms").mkdir(parents=True)
+    inbox = tmp_path / "inbox"
+    (inbox / "oms").mkdir(parents=True)
     source = sorted((world.inbox / "oms").iterdir())[0]
-    (renamed_inbox / "oms" / "resent_copy.txt").write_bytes(source.read_bytes())
+    (inbox / "oms" / "resent_copy.txt").write_bytes(source.read_bytes())
+    (inbox / "oms" / "broken.fix").write_bytes(b"this is not a FIX message\n")
     before = scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
-    assert run_pipeline(renamed_inbox, duckdb_settings).success
+
+    run = run_pipeline(inbox, duckdb_settings)
+
+    assert run.success, "a malformed file must not stop the run"
     assert scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports") == before
+    _, quarantined = fetch(
+        duckdb_settings,
+        "select platform, reason from raw.quarantine where source_file = 'oms/broken.fix'",
+    )
+    assert len(quarantined) == 1
+    assert quarantined[0][0] == "oms" and quarantined[0][1]
+    assert (
+        scalar(
+            duckdb_settings,
+            "select status from raw.ingested_files where source_file = 'oms/broken.fix'",
+        )
+        == "quarantined"
+    )

@@ -1,0 +1,39 @@
+"""`python -m bench [parse|e2e|all] [--trades N] [--runs R]`: print figures, save JSON."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from bench import end_to_end, parse
+from bench.harness import render, save
+from posttrade.telemetry import disable_telemetry
+from sandbox.generator import generate
+
+PARTS = {"parse": parse.measure, "e2e": end_to_end.measure}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("part", choices=[*PARTS, "all"], nargs="?", default="all")
+    parser.add_argument("--trades", type=int, default=20_000, help="trades in the generated day")
+    parser.add_argument("--runs", type=int, default=3, help="measured runs after one warm-up")
+    args = parser.parse_args()
+    disable_telemetry()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.environ.setdefault("DAGSTER_HOME", str(Path(scratch) / "dagster"))
+        Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+        world = Path(scratch) / "world"
+        print(f"generating a {args.trades:,}-trade day ...", flush=True)
+        generate(world, seed=1, trades=args.trades)
+        for part in PARTS if args.part == "all" else [args.part]:
+            print(f"measuring {part} ({args.runs} runs after a warm-up) ...", flush=True)
+            figures = PARTS[part](world, args.runs)
+            print(render(figures))
+            print(f"saved {save(part, figures)}")
+
+
+if __name__ == "__main__":
+    main()
