@@ -35,12 +35,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
+	cd dbt_project && POSTTRADE_DUCKDB_PATH=:memory: ../$(BIN)/sqlfluff lint models tests
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	cd dbt_project && ../$(BIN)/sqlfluff fix models tests
+	cd dbt_project && POSTTRADE_DUCKDB_PATH=:memory: ../$(BIN)/sqlfluff fix models tests
 
 # The UI over the demo's sandbox inbox and warehouse unless told otherwise.
 dev: export POSTTRADE_INBOX ?= $(CURDIR)/data/sandbox/inbox

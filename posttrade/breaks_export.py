@@ -70,7 +70,9 @@ def _table(columns: Sequence[str], records: list[dict[str, Any]]) -> str:
     shown = [c for c in columns if c != "break_id"]
     cells = [[("" if r[c] is None else str(r[c])) for c in shown] for r in records]
     widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(shown)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True))]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(shown, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     lines.append(f"{len(records)} break(s)")
     return "\n".join(lines) + "\n"

@@ -94,8 +94,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(
             "Open the Dagster UI with `make dev` (http://127.0.0.1:3000) to see lineage, "
             "asset checks and this run;\n"
-            f"query the marts with `duckdb {settings.duckdb_path}` "
-            "or `posttrade breaks --format table`."
+            "list the breaks with `.venv/bin/posttrade breaks` (--format csv|json); the marts "
+            f"are tables in {settings.duckdb_path} (schemas marts, recon)."
         )
     return status
 

@@ -14,6 +14,8 @@ ENTITY_COUNTS = {
     "affirmations (raw)": "select count(*) from raw.ctm_confirmation_acks",
     "trades, active": "select count(*) from marts.fct_trades where trade_status = 'active'",
     "trades, busted": "select count(*) from marts.fct_trades where trade_status = 'cancelled'",
+    "fills, corrected": "select coalesce(sum(corrected_fill_count), 0) from marts.fct_trades",
+    "fills, busted": "select coalesce(sum(busted_fill_count), 0) from marts.fct_trades",
     "allocation lines, current": "select count(*) from marts.fct_allocations where is_current",
     "confirmations, current": "select count(*) from marts.fct_confirmations where is_current",
     "quarantined records": "select count(*) from raw.quarantine",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from posttrade.breaks_export import BREAK_COLUMNS
+from posttrade.cli import main
 from posttrade.pipeline import PipelineRun, run_pipeline
 from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
@@ -32,6 +35,17 @@ def scalar(settings: WarehouseSettings, sql: str):
 def test_breaks_equal_ground_truth(first_run, world: World, duckdb_settings) -> None:
     _, rows = fetch(duckdb_settings, BREAKS_SQL)
     assert_breaks_match_ground_truth(rows, world)
+
+
+def test_breaks_command_prints_every_break_as_json(
+    first_run, world: World, duckdb_settings: WarehouseSettings, capsys: pytest.CaptureFixture
+) -> None:
+    status = main(["breaks", "--warehouse", str(duckdb_settings.duckdb_path), "--format", "json"])
+    assert status == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == len(world.ground_truth["breaks"])
+    assert set(records[0]) == set(BREAK_COLUMNS)
+    assert {r["status"] for r in records} == {"open"}
 
 
 def test_every_break_type_was_exercised(first_run, world: World) -> None:
