@@ -1,8 +1,7 @@
 """dbt models as assets: staging -> intermediate -> marts -> recon, dbt tests as asset checks."""
 
-import sys
+import os
 from functools import cache
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import (
@@ -13,6 +12,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from posttrade.dbt_manifest import dbt_executable, prepare_manifest
 from posttrade.settings import DBT_PROJECT_DIR
 
 
@@ -22,16 +22,12 @@ class ManifestMissingError(RuntimeError):
 
 @cache
 def dbt_project() -> DbtProject:
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    # Under `dagster dev` only, re-parse so edits to models show up; elsewhere the manifest
-    # prepared by `make` (or `posttrade`) is read as a file.
-    project.prepare_if_dev()
-    return project
-
-
-def dbt_executable() -> str:
-    """The venv's own dbt: a console script run without an activated venv has none on PATH."""
-    return str(Path(sys.executable).with_name("dbt"))
+    # Under `dagster dev` only, re-parse when the models changed so edits show up; elsewhere
+    # the manifest prepared by `make` (or `posttrade prepare`) is read as a file. Not
+    # DbtProject.prepare_if_dev(): it runs whatever `dbt` is on PATH, and there may be none.
+    if os.environ.get("DAGSTER_IS_DEV_CLI"):
+        prepare_manifest()
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_resource() -> DbtCliResource:

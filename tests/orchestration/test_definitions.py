@@ -70,3 +70,19 @@ def test_dagster_definitions_validate_command_passes() -> None:
         timeout=180,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_loads_under_dagster_dev_without_dbt_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dagster dev` from a console script has no venv on PATH: dbt must still be found."""
+    from orchestration.definitions import build_definitions
+    from orchestration.defs import transformation
+
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    transformation.dbt_project.cache_clear()
+    try:
+        definitions = build_definitions()
+    finally:
+        transformation.dbt_project.cache_clear()
+    dbt = (definitions.resources or {})["dbt"]
+    assert Path(dbt.dbt_executable).parent == Path(sys.executable).parent
