@@ -43,13 +43,13 @@ def test_breaks_command_prints_every_break_as_json(
     status = main(["breaks", "--warehouse", str(duckdb_settings.duckdb_path), "--format", "json"])
     assert status == 0
     records = json.loads(capsys.readouterr().out)
-    assert len(records) == len(world.ground_truth["breaks"])
+    assert len(records) == len(world.expected_breaks())
     assert set(records[0]) == set(BREAK_COLUMNS)
     assert {r["status"] for r in records} == {"open"}
 
 
 def test_every_break_type_was_exercised(first_run, world: World) -> None:
-    kinds = {b["break_type"] for b in world.ground_truth["breaks"]}
+    kinds = {key[1] for key in world.expected_breaks()}
     assert kinds == {
         "missing_confirmation",
         "unexpected_confirmation",
