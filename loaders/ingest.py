@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from extractors.base import parse_file
 from extractors.transport import DirectoryTransport
+from loaders.archive import archive_raw_file, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
+
+
+@dataclass(frozen=True)
+class RawStorage:
+    """Where delivered files are archived (landing) and parsed tables land as Parquet (lake)."""
+
+    landing_dir: Path
+    lake_dir: Path
 
 
 @dataclass
@@ -39,13 +49,18 @@ def ingest_platform(
     platform: str,
     inbox: Path,
     loader: WarehouseLoader,
+    storage: RawStorage,
     progress: Callable[[str], None] = lambda message: None,
+    arrival_date: date | None = None,
 ) -> IngestionReport:
     """Extract `<inbox>/<platform>/` and load every file not already in the ledger.
 
-    A platform that delivered nothing is not an error: the report is empty and the recons
+    Each new file is archived (by content hash, under its arrival date) before it is parsed,
+    loaded into the warehouse in one transaction, and written to the Parquet lake. A
+    platform that delivered nothing is not an error: the report is empty and the recons
     say what that absence means.
     """
+    arrival_date = arrival_date or datetime.now(UTC).date()
     report = IngestionReport(platform)
     transport = DirectoryTransport(inbox)
     for delivered in transport.list_files(platform):
@@ -55,8 +70,17 @@ def ingest_platform(
             progress(f"{delivered.relative_path}: already ingested, skipped")
             report.outcomes.append(LoadOutcome.skipped(delivered.relative_path, content.sha256))
             continue
+        archive_raw_file(
+            storage.landing_dir,
+            platform,
+            arrival_date,
+            content.sha256,
+            delivered.relative_path,
+            content.data,
+        )
         extracted = parse_file(platform, delivered.relative_path, content.data)
         outcome = loader.load(extracted)
+        write_lake(storage.lake_dir, content.sha256, extracted.tables)
         report.outcomes.append(outcome)
         if extracted.is_quarantined_whole:
             report.whole_files_quarantined.append(extracted.source_file)

@@ -10,12 +10,18 @@ import os
 import dagster as dg
 
 from orchestration.defs import ingestion, jobs, transformation
-from orchestration.resources import PlatformInboxResource, WarehouseResource
+from orchestration.resources import (
+    PlatformInboxResource,
+    RawStorageResource,
+    WarehouseResource,
+)
 from posttrade.settings import DATA_DIR, WarehouseSettings
 from posttrade.telemetry import disable_telemetry
 
 
-def build_resources(settings: WarehouseSettings, inbox_dir: str) -> dict[str, object]:
+def build_resources(
+    settings: WarehouseSettings, inbox_dir: str, data_dir: str
+) -> dict[str, object]:
     warehouse = WarehouseResource(
         target=settings.target,
         duckdb_path=str(settings.duckdb_path),
@@ -26,6 +32,9 @@ def build_resources(settings: WarehouseSettings, inbox_dir: str) -> dict[str, ob
     return {
         "warehouse": warehouse,
         "inbox": PlatformInboxResource(inbox_dir=inbox_dir),
+        "raw_storage": RawStorageResource(
+            landing_dir=os.path.join(data_dir, "landing"), lake_dir=os.path.join(data_dir, "lake")
+        ),
         "dbt": transformation.dbt_resource(),
     }
 
@@ -33,7 +42,8 @@ def build_resources(settings: WarehouseSettings, inbox_dir: str) -> dict[str, ob
 def build_definitions() -> dg.Definitions:
     disable_telemetry()
     settings = WarehouseSettings.from_env()
-    inbox_dir = os.environ.get("POSTTRADE_INBOX", str(DATA_DIR / "inbox"))
+    data_dir = os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR))
+    inbox_dir = os.environ.get("POSTTRADE_INBOX", os.path.join(data_dir, "inbox"))
     # DuckDB allows one writer per file: run steps one after another there. PostgreSQL
     # takes the default multiprocess executor.
     executor = dg.in_process_executor if settings.target == "duckdb" else None
@@ -41,7 +51,7 @@ def build_definitions() -> dg.Definitions:
         ingestion.build_defs(),
         transformation.build_defs(),
         jobs.build_defs(),
-        dg.Definitions(resources=build_resources(settings, inbox_dir), executor=executor),
+        dg.Definitions(resources=build_resources(settings, inbox_dir, data_dir), executor=executor),
     )
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from loaders import open_loader
 from loaders.base import WarehouseLoader
+from loaders.ingest import RawStorage
 from posttrade.settings import WarehouseSettings
 
 
@@ -27,6 +28,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def open_loader(self) -> WarehouseLoader:
         return open_loader(self.settings())
+
+
+class RawStorageResource(dg.ConfigurableResource):
+    """Local folders: the immutable raw archive (landing) and the Parquet lake."""
+
+    landing_dir: str
+    lake_dir: str
+
+    def storage(self) -> RawStorage:
+        return RawStorage(Path(self.landing_dir), Path(self.lake_dir))
 
 
 class PlatformInboxResource(dg.ConfigurableResource):

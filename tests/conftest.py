@@ -34,6 +34,19 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL tests skipped: {reason} (set POSTTRADE_PG_DSN)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The raw archive and the Parquet lake of test runs go to a throwaway folder."""
+    data_dir = tmp_path_factory.mktemp("data")
+    previous = os.environ.get("POSTTRADE_DATA_DIR")
+    os.environ["POSTTRADE_DATA_DIR"] = str(data_dir)
+    yield data_dir
+    if previous is None:
+        os.environ.pop("POSTTRADE_DATA_DIR", None)
+    else:
+        os.environ["POSTTRADE_DATA_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def postgres_dsn() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""

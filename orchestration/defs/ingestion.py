@@ -4,7 +4,7 @@ import dagster as dg
 
 from extractors.schemas import PLATFORM_TABLES
 from loaders.ingest import ingest_platform
-from orchestration.resources import PlatformInboxResource, WarehouseResource
+from orchestration.resources import PlatformInboxResource, RawStorageResource, WarehouseResource
 
 QUARANTINE_CHECK = "no_quarantined_records"
 
@@ -58,9 +58,16 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         warehouse: WarehouseResource,
         inbox: PlatformInboxResource,
+        raw_storage: RawStorageResource,
     ):
         with warehouse.open_loader() as loader:
-            report = ingest_platform(platform, inbox.path(), loader, progress=context.log.info)
+            report = ingest_platform(
+                platform,
+                inbox.path(),
+                loader,
+                raw_storage.storage(),
+                progress=context.log.info,
+            )
         if not report.outcomes:
             context.log.warning(f"{platform} delivered no file in {inbox.path() / platform}")
         for table in tables:

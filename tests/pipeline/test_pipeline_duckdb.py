@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from posttrade.breaks_export import BREAK_COLUMNS
@@ -75,6 +76,19 @@ def test_marts_reconcile_to_the_platform_files(first_run, world: World, duckdb_s
     assert scalar(s, "select count(*) from marts.fct_allocations where is_current") == world.count(
         "allocation_lines"
     )
+
+
+def test_every_file_is_archived_and_every_row_is_in_the_lake(
+    first_run, world: World, duckdb_settings: WarehouseSettings, private_data_dir: Path
+) -> None:
+    delivered = {p.read_bytes() for p in world.inbox.glob("*/*") if p.is_file()}
+    archived = {p.read_bytes() for p in (private_data_dir / "landing").glob("*/*/*")}
+    assert delivered <= archived
+    lake = private_data_dir / "lake" / "oms_execution_reports"
+    lake_rows = duckdb.sql(
+        f"select count(*) from read_parquet('{lake}/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()[0][0]
+    assert lake_rows == scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
 
 
 def test_busted_and_corrected_fills_are_netted(first_run, world: World, duckdb_settings) -> None:
