@@ -19,6 +19,9 @@ ENTITY_COUNTS = {
     "allocation lines, current": "select count(*) from marts.fct_allocations where is_current",
     "confirmations, current": "select count(*) from marts.fct_confirmations where is_current",
     "quarantined records": "select count(*) from raw.quarantine",
+    "files quarantined whole": (
+        "select count(*) from raw.ingested_files where status = 'quarantined'"
+    ),
 }
 BREAKS_BY_TYPE = (
     "select recon, break_type, count(*) from recon.breaks "
