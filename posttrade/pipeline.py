@@ -11,7 +11,7 @@ import dagster as dg
 from orchestration.defs.jobs import PIPELINE_JOB
 from posttrade.dagster_home import ensure_dagster_home
 from posttrade.dbt_manifest import prepare_manifest
-from posttrade.settings import WarehouseSettings, apply_to_environment
+from posttrade.settings import ConfigurationError, WarehouseSettings, apply_to_environment
 from posttrade.telemetry import disable_telemetry
 
 
@@ -23,10 +23,26 @@ class PipelineRun:
     dagster_home: Path
 
 
+def check_reachable(settings: WarehouseSettings) -> None:
+    """Fail fast, with the reason, when the warehouse cannot be opened (before any work)."""
+    if settings.target == "postgres":
+        import psycopg
+
+        try:
+            psycopg.connect(settings.pg_dsn or "", connect_timeout=5).close()
+        except psycopg.OperationalError as error:
+            raise ConfigurationError(
+                f"cannot connect to {settings.describe()}: {str(error).strip()}"
+            ) from error
+    elif settings.duckdb_path.exists() and not os.access(settings.duckdb_path, os.W_OK):
+        raise ConfigurationError(f"{settings.describe()} is not writable")
+
+
 def run_pipeline(inbox: Path, settings: WarehouseSettings, log_level: str = "INFO") -> PipelineRun:
     """Ingest every platform under `inbox`, build the marts and the breaks, in one run."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
+    check_reachable(settings)
     disable_telemetry()
     apply_to_environment(settings)
     os.environ["POSTTRADE_INBOX"] = str(inbox.resolve())
