@@ -6,11 +6,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from extractors.base import parse_file
-from extractors.transport import DirectoryTransport
+from extractors.transport import FileContent, InboxFile
 from loaders.archive import archive_raw_file, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
+
+
+class PlatformTransport(Protocol):
+    """How a platform's files reach us: `directory` (file drop) or `http` (platform API)."""
+
+    def list_files(self, platform: str) -> list[InboxFile]: ...
+
+    def read(self, file: InboxFile) -> FileContent: ...
 
 
 @dataclass(frozen=True)
@@ -47,13 +56,13 @@ class IngestionReport:
 
 def ingest_platform(
     platform: str,
-    inbox: Path,
+    transport: PlatformTransport,
     loader: WarehouseLoader,
     storage: RawStorage,
     progress: Callable[[str], None] = lambda message: None,
     arrival_date: date | None = None,
 ) -> IngestionReport:
-    """Extract `<inbox>/<platform>/` and load every file not already in the ledger.
+    """Extract every file the platform delivered and load those not already in the ledger.
 
     Each new file is archived (by content hash, under its arrival date) before it is parsed,
     loaded into the warehouse in one transaction, and written to the Parquet lake. A
@@ -62,7 +71,6 @@ def ingest_platform(
     """
     arrival_date = arrival_date or datetime.now(UTC).date()
     report = IngestionReport(platform)
-    transport = DirectoryTransport(inbox)
     for delivered in transport.list_files(platform):
         content = transport.read(delivered)
         # The ledger is checked before parsing: a file seen before costs a hash, not a parse.

@@ -11,7 +11,7 @@ import dagster as dg
 
 from orchestration.defs import ingestion, jobs, transformation
 from orchestration.resources import (
-    PlatformInboxResource,
+    PlatformTransportResource,
     RawStorageResource,
     WarehouseResource,
 )
@@ -20,7 +20,7 @@ from posttrade.telemetry import disable_telemetry
 
 
 def build_resources(
-    settings: WarehouseSettings, inbox_dir: str, data_dir: str
+    settings: WarehouseSettings, platforms: PlatformTransportResource, data_dir: str
 ) -> dict[str, object]:
     warehouse = WarehouseResource(
         target=settings.target,
@@ -31,7 +31,7 @@ def build_resources(
     )
     return {
         "warehouse": warehouse,
-        "inbox": PlatformInboxResource(inbox_dir=inbox_dir),
+        "platforms": platforms,
         "raw_storage": RawStorageResource(
             landing_dir=os.path.join(data_dir, "landing"), lake_dir=os.path.join(data_dir, "lake")
         ),
@@ -43,7 +43,11 @@ def build_definitions() -> dg.Definitions:
     disable_telemetry()
     settings = WarehouseSettings.from_env()
     data_dir = os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR))
-    inbox_dir = os.environ.get("POSTTRADE_INBOX", os.path.join(data_dir, "inbox"))
+    platforms = PlatformTransportResource(
+        kind=os.environ.get("POSTTRADE_TRANSPORT", "directory"),
+        inbox_dir=os.environ.get("POSTTRADE_INBOX", os.path.join(data_dir, "inbox")),
+        base_url=os.environ.get("POSTTRADE_PLATFORM_URL", ""),
+    )
     # DuckDB allows one writer per file: run steps one after another there. PostgreSQL
     # takes the default multiprocess executor.
     executor = dg.in_process_executor if settings.target == "duckdb" else None
@@ -51,7 +55,7 @@ def build_definitions() -> dg.Definitions:
         ingestion.build_defs(),
         transformation.build_defs(),
         jobs.build_defs(),
-        dg.Definitions(resources=build_resources(settings, inbox_dir, data_dir), executor=executor),
+        dg.Definitions(resources=build_resources(settings, platforms, data_dir), executor=executor),
     )
 
 

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from extractors.transport import DirectoryTransport
 from loaders import open_loader
 from loaders.base import WarehouseLoader
-from loaders.ingest import RawStorage
+from loaders.ingest import PlatformTransport, RawStorage
 from posttrade.settings import WarehouseSettings
 
 
@@ -40,10 +41,27 @@ class RawStorageResource(dg.ConfigurableResource):
         return RawStorage(Path(self.landing_dir), Path(self.lake_dir))
 
 
-class PlatformInboxResource(dg.ConfigurableResource):
-    """The directory transport: platforms drop files under `<inbox_dir>/<platform>/`."""
+class PlatformTransportResource(dg.ConfigurableResource):
+    """How platform files reach us: `directory` (files dropped under `<inbox_dir>/<platform>/`)
+    or `http` (each platform's API under `<base_url>/v1/<platform>/`; the bearer token is
+    read from the environment variable `token_env`, never from configuration)."""
 
-    inbox_dir: str
+    kind: str = "directory"
+    inbox_dir: str = ""
+    base_url: str = ""
+    token_env: str = "POSTTRADE_PLATFORM_TOKEN"
+    verify_tls: bool = True
 
-    def path(self) -> Path:
-        return Path(self.inbox_dir)
+    def transport(self) -> PlatformTransport:
+        if self.kind == "directory":
+            return DirectoryTransport(Path(self.inbox_dir))
+        if self.kind == "http":
+            from extractors.http_transport import HttpTransport
+
+            return HttpTransport(self.base_url, token_env=self.token_env, verify=self.verify_tls)
+        raise ValueError(f"unknown transport {self.kind!r}: expected directory or http")
+
+    def describe(self, platform: str) -> str:
+        if self.kind == "http":
+            return f"{self.base_url.rstrip('/')}/v1/{platform}/files"
+        return str(Path(self.inbox_dir) / platform)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -58,12 +59,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_and_report(inbox: Path, settings: WarehouseSettings) -> int:
-    from posttrade.pipeline import run_pipeline
+def _run_and_report(source: Path | str, settings: WarehouseSettings) -> int:
+    from posttrade.pipeline import PlatformSource, run_pipeline
     from posttrade.summary import collect_summary
 
-    print(f"Running the pipeline over {inbox} into {settings.describe()} ...", flush=True)
-    run = run_pipeline(inbox, settings)
+    platforms = (
+        PlatformSource(url=source) if isinstance(source, str) else PlatformSource(inbox=source)
+    )
+    print(
+        f"Running the pipeline over {platforms.describe()} into {settings.describe()} ...",
+        flush=True,
+    )
+    run = run_pipeline(platforms, settings)
     if not run.success:
         print(
             f"error: pipeline run {run.run_id} failed at {', '.join(run.failed_steps)}; "
@@ -78,7 +85,7 @@ def _run_and_report(inbox: Path, settings: WarehouseSettings) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_and_report(args.inbox, _warehouse(args))
+    return _run_and_report(args.platform_url or args.inbox, _warehouse(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -122,6 +129,14 @@ def cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from sandbox.server import main_serve
+
+    return main_serve(
+        args.world, args.port, args.faults, os.environ.get("POSTTRADE_PLATFORM_TOKEN")
+    )
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     from posttrade.dagster_home import ensure_dagster_home
     from posttrade.dbt_manifest import prepare_manifest
@@ -154,8 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_world_options(generate)
     generate.set_defaults(handler=cmd_generate)
 
-    run = commands.add_parser("run", help="the pipeline over a file drop (directory transport)")
-    run.add_argument("--inbox", type=Path, required=True, help="holds <platform>/ folders")
+    run = commands.add_parser(
+        "run", help="the pipeline over a file drop (directory) or the platforms' APIs (http)"
+    )
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--inbox", type=Path, help="directory transport: holds <platform>/ folders")
+    source.add_argument(
+        "--platform-url",
+        help="http transport: base URL of the platforms' APIs (token from "
+        "POSTTRADE_PLATFORM_TOKEN), e.g. the sandbox's",
+    )
     _add_warehouse_options(run)
     run.set_defaults(handler=cmd_run)
 
@@ -165,6 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
     breaks.add_argument("--format", choices=["table", "csv", "json"], default="table")
     _add_warehouse_options(breaks)
     breaks.set_defaults(handler=cmd_breaks)
+
+    sandbox = commands.add_parser("sandbox", help="the simulated platforms")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_commands.add_parser(
+        "serve", help="the platforms over HTTP on loopback (token: POSTTRADE_PLATFORM_TOKEN)"
+    )
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument(
+        "--faults", help='e.g. "429=0.2,500=0.1,timeout=0.05,truncate=0.1,duplicate=0.1,reorder"'
+    )
+    serve.add_argument(
+        "--world", type=Path, help="a generated world to serve (default: generate one)"
+    )
+    serve.set_defaults(handler=cmd_sandbox_serve)
 
     prepare = commands.add_parser(
         "prepare", help="build the dbt manifest and the Dagster home (run by make)"

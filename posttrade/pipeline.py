@@ -38,14 +38,38 @@ def check_reachable(settings: WarehouseSettings) -> None:
         raise ConfigurationError(f"{settings.describe()} is not writable")
 
 
-def run_pipeline(inbox: Path, settings: WarehouseSettings, log_level: str = "INFO") -> PipelineRun:
-    """Ingest every platform under `inbox`, build the marts and the breaks, in one run."""
-    if not inbox.is_dir():
-        raise FileNotFoundError(f"inbox {inbox} is not a directory")
+@dataclass(frozen=True)
+class PlatformSource:
+    """Where the platforms' files come from: a file drop, or the platforms' HTTP APIs."""
+
+    inbox: Path | None = None
+    url: str | None = None
+
+    def to_env(self) -> dict[str, str]:
+        if self.url:
+            return {"POSTTRADE_TRANSPORT": "http", "POSTTRADE_PLATFORM_URL": self.url}
+        if self.inbox is None or not self.inbox.is_dir():
+            raise FileNotFoundError(f"inbox {self.inbox} is not a directory")
+        return {"POSTTRADE_TRANSPORT": "directory", "POSTTRADE_INBOX": str(self.inbox.resolve())}
+
+    def describe(self) -> str:
+        return self.url or str(self.inbox)
+
+
+def run_pipeline(
+    source: Path | PlatformSource, settings: WarehouseSettings, log_level: str = "INFO"
+) -> PipelineRun:
+    """Ingest every platform, build the marts and the breaks, in one in-process run.
+
+    `source` is an inbox folder (directory transport) or a PlatformSource.
+    """
+    if not isinstance(source, PlatformSource):
+        source = PlatformSource(inbox=Path(source))
+    source_env = source.to_env()
     check_reachable(settings)
     disable_telemetry()
     apply_to_environment(settings)
-    os.environ["POSTTRADE_INBOX"] = str(inbox.resolve())
+    os.environ.update(source_env)
     home = ensure_dagster_home()
     prepare_manifest()
 

@@ -4,13 +4,18 @@ import dagster as dg
 
 from extractors.schemas import PLATFORM_TABLES
 from loaders.ingest import ingest_platform
-from orchestration.resources import PlatformInboxResource, RawStorageResource, WarehouseResource
+from orchestration.resources import PlatformTransportResource, RawStorageResource, WarehouseResource
 
 QUARANTINE_CHECK = "no_quarantined_records"
 
 PLATFORM_DESCRIPTIONS = {
     "oms": "OMS drop copy: FIX 4.4 ExecutionReports (35=8) and AllocationInstructions (35=J).",
     "ctm": "Confirmation platform: FIX 4.4 Confirmations (35=AK) and ConfirmationAcks (35=AU).",
+    "custodian": "Custodian: ISO 20022 sese.024/sese.025/semt.002; ISO 15022 MT548/545/547/535.",
+    "ccp": "Clearing house: cleared trades and net settlement obligations (CSV).",
+    "arm": "Regulatory reporting venue: acknowledgements of submitted reports.",
+    "refdata": "Reference data vendor: instruments, counterparties, SSIs, FX, prices, calendars.",
+    "bank": "Cash correspondent bank: ISO 20022 camt.053 statements; MT940 for the Asian bank.",
 }
 
 
@@ -57,19 +62,19 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
     def ingest(
         context: dg.AssetExecutionContext,
         warehouse: WarehouseResource,
-        inbox: PlatformInboxResource,
+        platforms: PlatformTransportResource,
         raw_storage: RawStorageResource,
     ):
         with warehouse.open_loader() as loader:
             report = ingest_platform(
                 platform,
-                inbox.path(),
+                platforms.transport(),
                 loader,
                 raw_storage.storage(),
                 progress=context.log.info,
             )
         if not report.outcomes:
-            context.log.warning(f"{platform} delivered no file in {inbox.path() / platform}")
+            context.log.warning(f"{platform} delivered no file at {platforms.describe(platform)}")
         for table in tables:
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(table),

@@ -28,7 +28,7 @@ def definitions(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
 def test_pipeline_job_and_resources_resolve(definitions: dg.Definitions) -> None:
     job = definitions.resolve_job_def(PIPELINE_JOB)
     assert job is not None
-    assert {"warehouse", "inbox", "dbt"} <= set(definitions.resources or {})
+    assert {"warehouse", "platforms", "raw_storage", "dbt"} <= set(definitions.resources or {})
 
 
 def test_lineage_runs_from_raw_files_to_breaks(definitions: dg.Definitions) -> None:
