@@ -63,7 +63,10 @@ final as (
         cast(case when trade_totals.quantity > 0 then 'active' else 'cancelled' end as varchar)
             as trade_status,
         trade_totals.first_executed_at,
-        trade_totals.last_executed_at
+        trade_totals.last_executed_at,
+        -- The market's wall clock beside UTC: deadlines and cut-offs are local.
+        cast(trade_totals.first_executed_at at time zone markets.timezone as timestamp)
+            as first_executed_local_at
     from trade_totals
     left join markets on trade_totals.market_mic = markets.market_mic
 )
