@@ -1,4 +1,4 @@
-"""`python -m bench [parse|e2e|all] [--trades N] [--runs R]`: print figures, save JSON."""
+"""`python -m bench [parse|e2e|generate|all] [--trades N] [--runs R]`: print figures, save JSON."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from bench import end_to_end, parse
+from bench import generate as generation
 from bench.harness import render, save
 from posttrade.telemetry import disable_telemetry
 from sandbox.generator import generate
@@ -17,11 +18,17 @@ PARTS = {"parse": parse.measure, "e2e": end_to_end.measure}
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("part", choices=[*PARTS, "all"], nargs="?", default="all")
+    parser.add_argument("part", choices=[*PARTS, "generate", "all"], nargs="?", default="all")
     parser.add_argument("--trades", type=int, default=20_000, help="trades in the generated day")
     parser.add_argument("--runs", type=int, default=3, help="measured runs after one warm-up")
     args = parser.parse_args()
     disable_telemetry()
+    if args.part == "generate":
+        # Run alone, so the peak RSS printed is the generator's own.
+        figures = generation.measure_generation(args.trades, args.runs)
+        print(render(figures))
+        print(f"saved {save('generate', figures)}")
+        return
     with tempfile.TemporaryDirectory() as scratch:
         os.environ.setdefault("DAGSTER_HOME", str(Path(scratch) / "dagster"))
         Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
