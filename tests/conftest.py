@@ -19,32 +19,24 @@ disable_telemetry()
 def private_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Test runs go to a throwaway Dagster instance, not the developer's .dagster/."""
     home = tmp_path_factory.mktemp("dagster_home")
-    previous = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(home)
-    yield home
-    if previous is None:
-        os.environ.pop("DAGSTER_HOME", None)
-    else:
-        os.environ["DAGSTER_HOME"] = previous
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("POSTTRADE_REQUIRE_PG") == "1":
-        pytest.fail(f"POSTTRADE_REQUIRE_PG=1 but {reason}")
-    pytest.skip(f"PostgreSQL tests skipped: {reason} (set POSTTRADE_PG_DSN)")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        yield home
 
 
 @pytest.fixture(scope="session", autouse=True)
 def private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The raw archive and the Parquet lake of test runs go to a throwaway folder."""
     data_dir = tmp_path_factory.mktemp("data")
-    previous = os.environ.get("POSTTRADE_DATA_DIR")
-    os.environ["POSTTRADE_DATA_DIR"] = str(data_dir)
-    yield data_dir
-    if previous is None:
-        os.environ.pop("POSTTRADE_DATA_DIR", None)
-    else:
-        os.environ["POSTTRADE_DATA_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POSTTRADE_DATA_DIR", str(data_dir))
+        yield data_dir
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("POSTTRADE_REQUIRE_PG") == "1":
+        pytest.fail(f"POSTTRADE_REQUIRE_PG=1 but {reason}")
+    pytest.skip(f"PostgreSQL tests skipped: {reason} (set POSTTRADE_PG_DSN)")
 
 
 @pytest.fixture(scope="session")
