@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
-from extractors import ctm, oms
+from extractors import bank, ctm, custodian, oms
+from extractors.extracted import ExtractedFile
 from extractors.fix import FixMessage, Rejection, read_fix
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
@@ -31,19 +33,6 @@ PLATFORMS: dict[str, Platform] = {
 }
 
 
-@dataclass(frozen=True)
-class ExtractedFile:
-    platform: str
-    source_file: str  # path relative to the inbox, e.g. "oms/20261124_executions.fix"
-    file_sha256: str
-    message_types: tuple[str, ...]  # sorted distinct 35= values that were loaded
-    message_count: int  # messages framed in the file
-    skipped_session_messages: int
-    tables: dict[str, pl.DataFrame]  # every raw table of the platform, typed, empty ones too
-    quarantine: pl.DataFrame  # schemas.QUARANTINE
-    is_quarantined_whole: bool  # the file as a whole is malformed: nothing in it parses
-
-
 def extract_directory(platform: str, inbox: Path) -> Iterator[ExtractedFile]:
     """Every file the platform delivered to `inbox` (directory transport), in path order."""
     transport = DirectoryTransport(inbox)
@@ -58,9 +47,14 @@ def parse_file(platform: str, source_file: str, data: bytes) -> ExtractedFile:
 
 
 def _extract(platform: str, source_file: str, data: bytes, sha256: str) -> ExtractedFile:
-    spec = PLATFORMS.get(platform)
-    if spec is None:
-        raise ValueError(f"unknown FIX platform {platform!r}; known: {sorted(PLATFORMS)}")
+    parser = PARSERS.get(platform)
+    if parser is None:
+        raise ValueError(f"unknown platform {platform!r}; known: {sorted(PARSERS)}")
+    return parser(source_file, data, sha256)
+
+
+def _extract_fix(platform: str, source_file: str, data: bytes, sha256: str) -> ExtractedFile:
+    spec = PLATFORMS[platform]
     stream = read_fix(data)
     problems = _Problems()
     if stream.file_error is not None:
@@ -224,3 +218,13 @@ class _Problems:
         )
         rows = rows.sort(["line_number", "message_index"], nulls_last=False, maintain_order=True)
         return rows.select(pl.col(name).cast(dtype) for name, dtype in QUARANTINE.items())
+
+
+# Each platform's parser: (source_file, data, sha256) -> ExtractedFile. The FIX platforms
+# share one; custodian (ISO 20022 XML, ISO 15022 MT) and bank (camt.053, MT940) have theirs.
+Parser = Callable[[str, bytes, str], ExtractedFile]
+PARSERS: dict[str, Parser] = {
+    **{name: partial(_extract_fix, name) for name in PLATFORMS},
+    custodian.PLATFORM: custodian.parse,
+    bank.PLATFORM: bank.parse,
+}

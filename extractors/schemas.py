@@ -140,6 +140,166 @@ CTM_CONFIRMATION_ACKS: dict[str, pl.DataType] = {
     "text": pl.String(),
 }
 
+# --- custodian (ISO 20022 sese/semt XML and ISO 15022 MT54x/MT535) and bank (camt.053, MT940)
+# line_number is the source line of the row's element in XML (Document, Stmt, Bal, Ntry,
+# BalForAcct) and the message's first line in MT; message_index is the Document's or the
+# MT message's position in the file (a camt.053 Document can hold several statements).
+# message_format names the message and its version ("sese.024.001.10", "MT548"). A time
+# the message gives is kept three ways: `*_at` in UTC (null when the message gives no UTC
+# offset: we do not guess a time zone), `*_local` as written (YYYY-MM-DDTHH:MM:SS, the
+# source's wall clock) and `*_utc_offset` ("+08:00"; null when not given). Reason codes
+# are comma-separated in message order. Amounts are unsigned with their credit/debit
+# indicator unless a column says otherwise.
+ISO_MESSAGE: dict[str, pl.DataType] = {
+    "message_format": pl.String(),
+    "message_id": pl.String(),  # AppHdr BizMsgIdr / MT :20C::SEME// or :20:
+    "created_at": UTC_TIMESTAMP,
+    "created_local": pl.String(),
+    "created_utc_offset": pl.String(),
+}
+
+SETTLEMENT_TRANSACTION: dict[str, pl.DataType] = {
+    "account_owner_tx_id": pl.String(),  # our instruction ref (IndividualAllocID); MT :20C::RELA//
+    "account_servicer_tx_id": pl.String(),  # the custodian's; MT :20C::SEME//
+    "market_infrastructure_tx_id": pl.String(),  # MktInfrstrctrTxId; MT :20C::MITI//
+    "safekeeping_account": pl.String(),  # SfkpgAcct/Id; MT :97A::SAFE//
+    "isin": pl.String(),  # FinInstrmId/ISIN; MT :35B:ISIN
+    "securities_movement_type": pl.String(),  # DELI / RECE; MT :22H::REDE//
+    "payment_type": pl.String(),  # APMT / FREE; MT :22H::PAYM//
+    "trade_date": pl.Date(),
+    "intended_settlement_date": pl.Date(),
+}
+
+# One row per status advice (sese.024) or MT548 status message.
+CUSTODIAN_SETTLEMENT_STATUSES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **ISO_MESSAGE,
+    "message_function": pl.String(),  # MT :23G: (INST, CAST, ...); null for XML
+    **SETTLEMENT_TRANSACTION,
+    "processing_status": pl.String(),  # AckdAccptd, Rjctd, Canc, ... / PACK, REJT, CAND, ...
+    "processing_reason_codes": pl.String(),
+    "matching_status": pl.String(),  # Mtchd, Umtchd / MACH, NMAT
+    "matching_reason_codes": pl.String(),
+    "settlement_status": pl.String(),  # Pdg, Flng / PEND, PENF
+    "settlement_reason_codes": pl.String(),
+    "reason_text": pl.String(),  # AddtlRsnInf / :70D::REAS// (newline-joined)
+    "settlement_quantity_type": pl.String(),  # UNIT, FAMT, AMOR
+    "settlement_quantity": QUANTITY,
+    "settlement_amount": AMOUNT,
+    "settlement_currency": pl.String(),
+    # CRDT / DBIT (XML CdtDbtInd); MT: "N" when the amount carried the ISO 15022 sign N
+    "settlement_credit_debit": pl.String(),
+}
+
+# One row per settlement confirmation (sese.025, MT545 against payment, MT547 against
+# payment too, MT544/546 free): a partial settlement is one row per settled part.
+CUSTODIAN_SETTLEMENT_CONFIRMATIONS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **ISO_MESSAGE,
+    "message_function": pl.String(),  # MT :23G: NEWM / CANC (a reversal); null for XML
+    **SETTLEMENT_TRANSACTION,
+    "effective_settlement_date": pl.Date(),  # EfctvSttlmDt / :98A::ESET//
+    "settled_quantity_type": pl.String(),
+    "settled_quantity": QUANTITY,  # SttldQty / :36B::ESTT//
+    "previously_settled_quantity": QUANTITY,  # PrvslySttldQty / :36B::PSTT//
+    "remaining_quantity": QUANTITY,  # RmngToBeSttldQty / :36B::RSTT//
+    "settled_amount": AMOUNT,  # SttldAmt / :19A::ESTT//
+    "settled_currency": pl.String(),
+    "settled_credit_debit": pl.String(),  # as settlement_credit_debit
+    "partial_settlement": pl.String(),  # PAIN (a part, more to come) / PARC (the last part)
+    "is_partial": pl.Boolean(),  # partial_settlement given
+}
+
+# One row per financial instrument balance in a holdings statement (semt.002, MT535).
+CUSTODIAN_HOLDINGS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **ISO_MESSAGE,
+    "statement_id": pl.String(),  # StmtGnlDtls/StmtId / :20C::SEME//
+    "statement_date": pl.Date(),  # StmtDtTm / :98A::STAT//
+    "statement_basis": pl.String(),  # StmtBsis / :22F::STBA// (SETT, TRAD, CUST)
+    "safekeeping_account": pl.String(),  # the (sub-)account the balance is in
+    "isin": pl.String(),
+    "quantity_type": pl.String(),  # UNIT, FAMT, AMOR
+    "aggregate_quantity": QUANTITY,  # AggtBal / :93B::AGGR// (negative when short)
+    "available_quantity": QUANTITY,  # AvlblBal / :93B::AVAI//
+    "holding_value": AMOUNT,  # HldgVal / :19A::HOLD//
+    "holding_value_currency": pl.String(),
+}
+
+# One row per bank statement (camt.053 Stmt, one MT940 message). Opening: the first of
+# OPBD, PRCD, ITBD (camt) / :60F: or :60M: (MT); closing: CLBD, else the last ITBD /
+# :62F: or :62M:. Every balance is also in bank_statement_balances.
+BANK_STATEMENTS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **ISO_MESSAGE,
+    "statement_id": pl.String(),  # Stmt/Id / :20:
+    "sequence_number": pl.Int64(),  # ElctrncSeqNb / :28C: statement number
+    "legal_sequence_number": pl.Int64(),  # LglSeqNb
+    "page_number": pl.Int64(),  # Pgntn/PgNb / :28C: sequence number
+    "is_last_page": pl.Boolean(),  # Pgntn/LastPgInd
+    "account_id": pl.String(),  # Acct/Id/IBAN or Othr/Id / :25:
+    "account_id_type": pl.String(),  # IBAN, OTHR, MT25
+    "account_currency": pl.String(),
+    "account_servicer": pl.String(),  # Acct/Svcr BIC / MT sender
+    "statement_from_date": pl.Date(),
+    "statement_to_date": pl.Date(),
+    "opening_balance_code": pl.String(),  # OPBD, PRCD, ITBD / 60F, 60M
+    "opening_is_intermediate": pl.Boolean(),
+    "opening_balance": AMOUNT,
+    "opening_credit_debit": pl.String(),  # CRDT / DBIT
+    "opening_currency": pl.String(),
+    "opening_date": pl.Date(),
+    "closing_balance_code": pl.String(),  # CLBD, ITBD / 62F, 62M
+    "closing_is_intermediate": pl.Boolean(),
+    "closing_balance": AMOUNT,
+    "closing_credit_debit": pl.String(),
+    "closing_currency": pl.String(),
+    "closing_date": pl.Date(),
+    "entry_count": pl.Int64(),  # entries in the statement as delivered
+    "additional_info": pl.String(),  # AddtlStmtInf / :86: after the last :61:
+}
+
+# One row per balance of a statement, in document order.
+BANK_STATEMENT_BALANCES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    "message_format": pl.String(),
+    "statement_id": pl.String(),
+    "sequence_number": pl.Int64(),
+    "account_id": pl.String(),
+    "balance_index": pl.Int64(),  # 1-based within the statement
+    "balance_code": pl.String(),  # OPBD, CLBD, ITBD, PRCD, OPAV, CLAV, FWAV... / 60F, 62M, 64, 65
+    "is_intermediate": pl.Boolean(),
+    "amount": AMOUNT,
+    "credit_debit": pl.String(),  # CRDT / DBIT
+    "currency": pl.String(),
+    "balance_date": pl.Date(),
+}
+
+# One row per entry (camt.053 Ntry, MT940 :61: with its :86:).
+BANK_STATEMENT_ENTRIES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    "message_format": pl.String(),
+    "statement_id": pl.String(),
+    "sequence_number": pl.Int64(),
+    "account_id": pl.String(),
+    "entry_index": pl.Int64(),  # 1-based within the statement
+    "amount": AMOUNT,
+    "currency": pl.String(),
+    "credit_debit": pl.String(),  # CRDT / DBIT
+    "is_reversal": pl.Boolean(),  # RvslInd / mark RC, RD
+    "entry_status": pl.String(),  # BOOK, PDNG, INFO (MT940: BOOK)
+    "booking_date": pl.Date(),  # BookgDt / :61: entry date
+    "value_date": pl.Date(),
+    "account_servicer_ref": pl.String(),  # AcctSvcrRef / :61: bank reference after //
+    "end_to_end_id": pl.String(),  # NtryDtls/TxDtls/Refs/EndToEndId (first TxDtls)
+    "account_owner_ref": pl.String(),  # TxDtls/Refs/AcctOwnrTxId / :61: customer reference
+    "transaction_details_count": pl.Int64(),  # TxDtls in the entry (a batch has several)
+    "bank_transaction_code": pl.String(),  # BkTxCd Domn/Fmly/SubFmly or Prtry / :61: type
+    "funds_code": pl.String(),  # MT940 :61: funds code
+    "supplementary_details": pl.String(),  # MT940 :61: second line
+    "additional_info": pl.String(),  # AddtlNtryInf / :86: (lines joined by newline)
+}
+
 # A record (or a whole file) that could not be parsed or failed validation.
 QUARANTINE: dict[str, pl.DataType] = {
     "platform": pl.String(),
@@ -160,11 +320,23 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "oms_allocation_orders": OMS_ALLOCATION_ORDERS,
     "ctm_confirmations": CTM_CONFIRMATIONS,
     "ctm_confirmation_acks": CTM_CONFIRMATION_ACKS,
+    "custodian_settlement_statuses": CUSTODIAN_SETTLEMENT_STATUSES,
+    "custodian_settlement_confirmations": CUSTODIAN_SETTLEMENT_CONFIRMATIONS,
+    "custodian_holdings": CUSTODIAN_HOLDINGS,
+    "bank_statements": BANK_STATEMENTS,
+    "bank_statement_balances": BANK_STATEMENT_BALANCES,
+    "bank_statement_entries": BANK_STATEMENT_ENTRIES,
 }
 
 PLATFORM_TABLES: dict[str, tuple[str, ...]] = {
     "oms": ("oms_execution_reports", "oms_allocations", "oms_allocation_orders"),
     "ctm": ("ctm_confirmations", "ctm_confirmation_acks"),
+    "custodian": (
+        "custodian_settlement_statuses",
+        "custodian_settlement_confirmations",
+        "custodian_holdings",
+    ),
+    "bank": ("bank_statements", "bank_statement_balances", "bank_statement_entries"),
 }
 
 

@@ -9,7 +9,7 @@ so nothing is silently lost: the caller keeps the whole message out of the typed
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,6 +32,10 @@ _TYPED = "__typed__"
 _REASON = "__reason__"
 
 
+# (String expression, target type) -> (typed value, reason it is invalid or null).
+Converter = Callable[[pl.Expr, pl.DataType], tuple[pl.Expr, pl.Expr]]
+
+
 @dataclass(frozen=True)
 class Typed:
     frame: pl.DataFrame  # every input row, converted columns typed (a failed value is null)
@@ -43,12 +47,14 @@ def cast_columns(
     schema: Mapping[str, pl.DataType],
     labels: Mapping[str, str],
     keys: Sequence[str] = (ROW_KEY,),
+    converters: Mapping[str, Converter] | None = None,
 ) -> Typed:
     """Convert the String columns of `raw` that `schema` types otherwise.
 
     `labels` names each column's FIX field for the failure rows (e.g. "31 LastPx"), and
     `keys` are the columns that identify a row there. Columns already of a non-String
-    type, and String targets, pass through unchanged.
+    type, and String targets, pass through unchanged. `converters` overrides the FIX
+    conversion per column (other formats: ISO 20022 XML, ISO 15022 MT).
     """
     converted = [
         name
@@ -58,11 +64,14 @@ def cast_columns(
     failure_schema = {**{k: raw.schema[k] for k in keys}, **FAILURE_SCHEMA}
     if not converted:
         return Typed(raw, pl.DataFrame(schema=failure_schema))
-    converters = {name: convert(pl.col(name), schema[name]) for name in converted}
+    custom = converters or {}
+    expressions = {
+        name: custom.get(name, convert)(pl.col(name), schema[name]) for name in converted
+    }
     # Step 1: cast (only values that passed validation) and the validation's reason.
     work = raw.with_columns(
-        *(typed.alias(_TYPED + name) for name, (typed, _) in converters.items()),
-        *(invalid.alias(_REASON + name) for name, (_, invalid) in converters.items()),
+        *(typed.alias(_TYPED + name) for name, (typed, _) in expressions.items()),
+        *(invalid.alias(_REASON + name) for name, (_, invalid) in expressions.items()),
     )
     # Step 2: the null comparison: a value that was there and is gone failed, whatever
     # the validation said.

@@ -1,0 +1,85 @@
+-- One row per settlement event the custodian reported: a status advice (sese.024, MT548)
+-- or a settlement confirmation (sese.025, MT545/MT547), ordered per instruction by the
+-- event's own time, not by arrival.
+with
+
+statuses as (
+    select * from {{ ref('stg_custodian__settlement_statuses') }}
+),
+
+confirmations as (
+    select * from {{ ref('stg_custodian__settlement_confirmations') }}
+),
+
+events as (
+    select
+        instruction_ref,
+        custodian_ref,
+        'status' as event_type,
+        message_format,
+        processing_status,
+        matching_status,
+        settlement_status,
+        coalesce(settlement_reason_codes, matching_reason_codes, processing_reason_codes)
+            as reason_codes,
+        cast(null as decimal(28, 6)) as settled_quantity,
+        cast(null as date) as effective_settlement_date,
+        cast(null as boolean) as is_partial,
+        status_at as event_at,
+        business_date,
+        source_file,
+        message_index
+    from statuses
+    union all
+    select
+        instruction_ref,
+        custodian_ref,
+        case when is_reversal then 'settlement_reversal' else 'settlement' end as event_type,
+        message_format,
+        cast(null as varchar) as processing_status,
+        cast(null as varchar) as matching_status,
+        cast(null as varchar) as settlement_status,
+        cast(null as varchar) as reason_codes,
+        settled_quantity,
+        effective_settlement_date,
+        is_partial,
+        confirmed_at as event_at,
+        business_date,
+        source_file,
+        message_index
+    from confirmations
+),
+
+final as (
+    select
+        cast(md5(
+            coalesce(instruction_ref, '') || '|' || source_file || '|'
+            || cast(message_index as varchar) || '|' || event_type
+        ) as varchar) as settlement_event_id,
+        cast(instruction_ref as varchar) as instruction_ref,
+        cast(custodian_ref as varchar) as custodian_ref,
+        cast(event_type as varchar) as event_type,
+        cast(message_format as varchar) as message_format,
+        cast(processing_status as varchar) as processing_status,
+        cast(matching_status as varchar) as matching_status,
+        cast(settlement_status as varchar) as settlement_status,
+        cast(reason_codes as varchar) as reason_codes,
+        cast(settled_quantity as decimal(28, 6)) as settled_quantity,
+        effective_settlement_date,
+        is_partial,
+        event_at,
+        cast(row_number() over (
+            partition by instruction_ref
+            order by
+                coalesce(event_at, cast(business_date as timestamp)),
+                business_date,
+                source_file,
+                message_index
+        ) as integer) as event_sequence,
+        business_date,
+        cast(source_file as varchar) as source_file,
+        cast(message_index as bigint) as message_index
+    from events
+)
+
+select * from final

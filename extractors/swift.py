@@ -1,0 +1,234 @@
+"""SWIFT FIN (ISO 15022 MT) files: framing of the messages and splitting of their fields.
+
+A message is `{1:basic header}{2:application header}{3:user header}{4:CRLF text CRLF-}
+{5:trailer}`; blocks 3 and 5 are optional, several messages follow each other in a file,
+lines end in CRLF or LF. Block 2 names the message type (`I548...` or `O548...`). Banks
+also deliver MT940 statements without the SWIFT envelope: the text block alone, each
+statement ended by a line `-`, often after a few header lines (`ABNANL2A` / `940` /
+`ABNANL2A`); those are read as MT940 when they carry its balance fields.
+
+Fields are `:TAG:value` lines (a value can span lines); the generic fields of ISO 15022
+start with a qualifier, `:TAG::QUAL//value` or `:TAG::QUAL/ISSUER/value`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+# The header blocks before `{4:` and the trailer blocks after the text block's `-}`.
+_BLOCK2 = re.compile(r"^[IO]([0-9]{3})")
+# The qualifier of an ISO 15022 generic field, split off with the tag.
+_GENERIC_FIELDS = re.compile(r"^:([0-9]{2}[A-Z]?):(?::([A-Z0-9]{4})/([A-Za-z0-9]{0,8})/)?", re.M)
+_FIELDS = re.compile(r"^:([0-9]{2}[A-Z]?):", re.M)
+_MT940_BALANCES = re.compile(r"^:60[FM]:", re.M)
+_ANY_FIELD = re.compile(r"^:[0-9]{2}[A-Z]?:", re.M)
+_PREAMBLE_TYPE = re.compile(r"^([0-9]{3})$")
+
+
+@dataclass(slots=True)
+class MtMessage:
+    message_index: int  # 1-based position in the file
+    line_number: int  # first line of the message
+    message_type: str  # "548"
+    sender: str | None  # BIC of the sender (block 2 of an output message, else block 1)
+    text: str  # block 4 without its delimiters, lines joined by LF
+
+    @property
+    def message_format(self) -> str:
+        return "MT" + self.message_type
+
+    def generic_fields(self) -> list[str | None]:
+        """[tag, qualifier, issuer, value, tag, ...] (qualifier None when not generic)."""
+        parts = _GENERIC_FIELDS.split(self.text)
+        return parts[1:] if not parts[0].strip() else [None, None, None, parts[0], *parts[1:]]
+
+    def fields(self) -> list[str | None]:
+        """[tag, value, tag, value, ...] without qualifier splitting (e.g. MT940)."""
+        parts = _FIELDS.split(self.text)
+        return parts[1:] if not parts[0].strip() else [None, parts[0], *parts[1:]]
+
+
+@dataclass(slots=True)
+class MtRejection:
+    message_index: int | None
+    line_number: int
+    message_type: str | None
+    field: str | None
+    raw_value: str | None
+    reason: str
+
+
+@dataclass
+class MtStream:
+    framed_count: int
+    file_error: str | None  # why nothing in the file is an MT message, else None
+    records: list[MtMessage | MtRejection]
+
+
+def decode(data: bytes) -> str:
+    """SWIFT FIN text is ASCII; a bank's MT940 may carry Latin-1 in :86:. LF line ends."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_mt(data: bytes) -> MtStream:
+    text = decode(data)
+    if not text.strip():
+        return MtStream(0, "empty file" if not data else "file holds only whitespace", [])
+    if "{1:" in text:
+        return _read_blocked(text)
+    if not _ANY_FIELD.search(text):
+        return MtStream(
+            0,
+            "neither ISO 20022 XML nor SWIFT MT: no XML element, no {1: block, no :TAG: field",
+            [],
+        )
+    return _read_bare(text)
+
+
+# The header blocks before `{4:` and the trailer blocks after the text block's `-}`.
+_HEADERS = re.compile(r"\{1:([^{}]*)\}(?:\{2:([^{}]*)\})?(?:\{3:((?:\{[^{}]*\})*)\})?\Z")
+_TRAILERS = re.compile(r"(?:\{5:(?:\{[^{}]*\})*\})?(?:\{S:(?:\{[^{}]*\})*\})?\s*\Z")
+
+
+def _read_blocked(text: str) -> MtStream:
+    starts = [m.start() for m in re.finditer(r"\{1:", text)]
+    records: list[MtMessage | MtRejection] = []
+    if text[: starts[0]].strip():
+        records.append(
+            MtRejection(
+                None,
+                1,
+                None,
+                None,
+                _clip(text[: starts[0]]),
+                "data before the first SWIFT message ({1: basic header block)",
+            )
+        )
+    line = 1 + text.count("\n", 0, starts[0])
+    bounds = [*starts, len(text)]
+    for index, (start, end) in enumerate(itertools.pairwise(bounds), 1):
+        chunk = text[start:end]
+        records.append(_blocked_message(index, line, chunk))
+        line += chunk.count("\n")
+    return MtStream(len(starts), None, records)
+
+
+def _blocked_message(index: int, line: int, chunk: str) -> MtMessage | MtRejection:
+    text_start = chunk.find("{4:\n")
+    text_end = chunk.rfind("\n-}")
+    if text_start < 0 or text_end < text_start:
+        return _broken(index, line, chunk)
+    match = _HEADERS.match(chunk, 0, text_start)
+    if match is None or _TRAILERS.match(chunk, text_end + 3) is None:
+        return _broken(index, line, chunk)
+    block1, block2, _ = match.groups()
+    if block2 is None:
+        return MtRejection(index, line, None, "{2:", None, "application header block {2: missing")
+    type_match = _BLOCK2.match(block2)
+    if type_match is None:
+        return MtRejection(
+            index, line, None, "{2:", block2, "application header block {2: names no message type"
+        )
+    sender = block2[14:22] if block2.startswith("O") and len(block2) >= 22 else block1[3:11]
+    return MtMessage(
+        index, line, type_match.group(1), sender or None, chunk[text_start + 4 : text_end]
+    )
+
+
+def _broken(index: int, line: int, chunk: str) -> MtRejection:
+    """Say precisely which block of a message that does not frame is broken."""
+    type_match = re.search(r"\{2:[IO]([0-9]{3})", chunk)
+    message_type = "MT" + type_match.group(1) if type_match else None
+    if not re.match(r"\{1:[^{}]*\}", chunk):
+        field, reason = "{1:", "basic header block {1: not closed by }"
+    elif "{4:" not in chunk:
+        field, reason = "{4:", "text block {4: missing"
+    elif "{4:\n" not in chunk:
+        field, reason = "{4:", "text block {4: does not start with a line break"
+    elif "\n-}" not in chunk:
+        field, reason = "{4:", "text block {4: not terminated by a line '-}' (truncated message)"
+    elif not re.match(r"\{1:[^{}]*\}(?:\{2:[^{}]*\})?(?:\{3:(?:\{[^{}]*\})*\})?\{4:", chunk):
+        field, reason = "{2:", "header blocks {2: or {3: malformed"
+    else:
+        field, reason = "{5:", "data after the text block is not a trailer block {5:"
+    return MtRejection(index, line, message_type, field, _clip(chunk), reason)
+
+
+def _read_bare(text: str) -> MtStream:
+    """Text blocks ended by a line '-' (no SWIFT envelope): MT940/MT942 statements."""
+    records: list[MtMessage | MtRejection] = []
+    lines = text.split("\n")
+    index = 0
+    start = 0
+    for number, content in enumerate([*lines, None]):
+        if content is not None and content.strip() != "-":
+            continue
+        chunk_lines = lines[start:number]
+        first = start + 1
+        start = number + 1
+        while chunk_lines and not chunk_lines[0].strip():
+            chunk_lines = chunk_lines[1:]
+            first += 1
+        if not any(s.strip() for s in chunk_lines):
+            continue
+        index += 1
+        if content is None:
+            records.append(
+                MtRejection(
+                    index,
+                    first,
+                    None,
+                    "-",
+                    _clip("\n".join(chunk_lines)),
+                    "message not terminated by a line '-' (truncated file)",
+                )
+            )
+            continue
+        records.append(_bare_message(index, first, chunk_lines))
+    if index == 0:
+        return MtStream(0, "no MT message in the file", records)
+    return MtStream(index, None, records)
+
+
+def _bare_message(index: int, line: int, chunk_lines: list[str]) -> MtMessage | MtRejection:
+    preamble: list[str] = []
+    body_start = 0
+    for position, content in enumerate(chunk_lines):
+        if content.startswith(":"):
+            body_start = position
+            break
+        preamble.append(content.strip())
+    else:
+        return MtRejection(
+            index, line, None, None, _clip("\n".join(chunk_lines)), "no MT field (:TAG:) in message"
+        )
+    body = "\n".join(chunk_lines[body_start:]).rstrip("\n")
+    declared = [p for p in preamble if _PREAMBLE_TYPE.match(p)]
+    if declared:
+        message_type = declared[0]
+    elif _MT940_BALANCES.search(body):
+        message_type = "940"
+    else:
+        return MtRejection(
+            index,
+            line,
+            None,
+            None,
+            _clip(body),
+            "message type unknown: no SWIFT application header {2: and no MT940 balance field",
+        )
+    sender = next((p for p in preamble if p and not _PREAMBLE_TYPE.match(p)), None)
+    return MtMessage(index, line, message_type, sender, body)
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "..."
