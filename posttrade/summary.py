@@ -18,6 +18,19 @@ ENTITY_COUNTS = {
     "fills, busted": "select coalesce(sum(busted_fill_count), 0) from marts.fct_trades",
     "allocation lines, current": "select count(*) from marts.fct_allocations where is_current",
     "confirmations, current": "select count(*) from marts.fct_confirmations where is_current",
+    "custodian statuses (raw)": "select count(*) from raw.custodian_settlement_statuses",
+    "custodian settlements (raw)": "select count(*) from raw.custodian_settlement_confirmations",
+    "custodian holdings (raw)": "select count(*) from raw.custodian_holdings",
+    "bank statements (raw)": "select count(*) from raw.bank_statements",
+    "bank entries (raw)": "select count(*) from raw.bank_statement_entries",
+    "settlement instructions": "select count(*) from marts.fct_settlement_instructions",
+    "settlements, settled": (
+        "select count(*) from marts.fct_settlements where settlement_state = 'settled'"
+    ),
+    "settlements, failing or unmatched": (
+        "select count(*) from marts.fct_settlements "
+        "where settlement_state in ('failing', 'unmatched')"
+    ),
     "quarantined records": "select count(*) from raw.quarantine",
     "files quarantined whole": (
         "select count(*) from raw.ingested_files where status = 'quarantined'"
