@@ -64,7 +64,7 @@ _XML_LABELS: dict[str, dict[str, str]] = {
         "created_at": "AppHdr/CreDt",
         "trade_date": "TradDtls/TradDt",
         "intended_settlement_date": "TradDtls/SttlmDt",
-        "effective_settlement_date": "TradDtls/EfctvSttlmDt",
+        "effective_settlement_date": "TradDtls/FctvSttlmDt",
         "settled_quantity": "QtyAndAcctDtls/SttldQty",
         "previously_settled_quantity": "QtyAndAcctDtls/PrvslySttldQty",
         "remaining_quantity": "QtyAndAcctDtls/RmngToBeSttldQty",
@@ -207,8 +207,8 @@ def _sese025(message: XmlMessage, tables: Mapping[str, Table], problems: Problem
     if _missing_reference(message, row, problems):
         return
     quantity_type, quantity = x.quantity(body, ".//SttldQty")
-    effective = x.date(body, ".//EfctvSttlmDt")
-    for value, field in ((effective, "TradDtls/EfctvSttlmDt"), (quantity, "SttldQty")):
+    effective = x.date(body, ".//FctvSttlmDt")
+    for value, field in ((effective, "TradDtls/FctvSttlmDt"), (quantity, "SttldQty")):
         if value is None:
             problems.add(
                 message.line_number,

@@ -198,7 +198,7 @@ CUSTODIAN_SETTLEMENT_CONFIRMATIONS: dict[str, pl.DataType] = {
     **ISO_MESSAGE,
     "message_function": pl.String(),  # MT :23G: NEWM / CANC (a reversal); null for XML
     **SETTLEMENT_TRANSACTION,
-    "effective_settlement_date": pl.Date(),  # EfctvSttlmDt / :98A::ESET//
+    "effective_settlement_date": pl.Date(),  # FctvSttlmDt / :98A::ESET//
     "settled_quantity_type": pl.String(),
     "settled_quantity": QUANTITY,  # SttldQty / :36B::ESTT//
     "previously_settled_quantity": QUANTITY,  # PrvslySttldQty / :36B::PSTT//

@@ -79,7 +79,9 @@ def _allocation(
 ) -> Allocation:
     ccy = outcome.order.currency
     side = outcome.order.side
-    alloc_id = ctx.next_id("ALC")
+    # Compact ids: an IndividualAllocID is the settlement instruction reference, which
+    # ISO 15022 (:20C::RELA//, the MT940 :61: owner reference) limits to 16 characters.
+    alloc_id = ctx.next_short_id("A")
     lines = []
     for n, (account, qty) in enumerate(shares, start=1):
         gross = gross_amount(qty, outcome.avg_px, ccy)

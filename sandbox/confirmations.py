@@ -94,7 +94,8 @@ def _defective(
         )
     if defect == "settlement_date_mismatch":
         return replace(
-            _line_terms(order, alloc, line), settle_date=add_business_days(order.settle_date, 1)
+            _line_terms(order, alloc, line),
+            settle_date=add_business_days(order.settle_date, 1, order.instrument.mic),
         )
     raise ValueError(f"not a line defect: {defect}")
 

@@ -119,6 +119,12 @@ class DayContext:
         self._seq[kind] = n
         return f"{kind}-{self.ymd}-{n:0{width}d}"
 
+    def next_short_id(self, kind: str) -> str:
+        """`<kind><YYMMDD><n:07d>`: 14 characters for a one-letter kind, unique across days."""
+        n = self._seq.get(kind, 0) + 1
+        self._seq[kind] = n
+        return f"{kind}{self.ymd[2:]}{n:07d}"
+
     def latency(self, transact_ms: int) -> int:
         """SendingTime of a message whose TransactTime is `transact_ms`."""
         return transact_ms + self.rng.randint(5, 400)

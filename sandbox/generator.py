@@ -1,8 +1,10 @@
 """The synthetic market's entry point: platform files for N business days plus ground truth.
 
-`generate` writes, per business day, the oms drop copy (executions, allocations) and
-ctm's confirmations and affirmations in the directory transport's layout, and one
-`ground_truth.json` that labels every injected trade-vs-confirmation defect.
+`generate` writes, per business day, the oms drop copy (executions, allocations), ctm's
+confirmations and affirmations, the custodians' settlement statuses, confirmations and
+holdings and the banks' statements (see `sandbox.settlement`) in the directory transport's
+layout, and one `ground_truth.json` that labels every injected defect (trade vs
+confirmation, settlement, cash, position). See sandbox/README.md.
 
 Deterministic: each day draws from its own `random.Random` seeded with the seed and the
 date, so the same arguments give the same bytes, and adding days leaves earlier days as
@@ -13,7 +15,7 @@ bounded as the number of trades grows.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from random import Random
@@ -28,8 +30,9 @@ from sandbox.confirmations import (
     unexpected_confirmation,
 )
 from sandbox.day import Break, DayContext, DayCounts, DayFiles
-from sandbox.market import INSTRUMENTS, business_days
+from sandbox.market import INSTRUMENTS, MARKETS, business_days
 from sandbox.orders import new_order, run_order
+from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, SettlementWorld
 
 DEFAULT_START_DATE = date(2026, 11, 24)
 GROUND_TRUTH = "ground_truth.json"
@@ -45,11 +48,16 @@ class GenerationSummary:
     counts: dict[date, DayCounts]
     ground_truth: Path
     breaks_by_type: dict[str, int]
+    settlement_files: dict[date, tuple[Path, ...]] = field(default_factory=dict)
 
     @property
     def paths(self) -> tuple[Path, ...]:
         """Every platform file written, day by day."""
-        return tuple(p for day in self.business_dates for p in self.files[day].all())
+        return tuple(
+            p
+            for day in self.business_dates
+            for p in (*self.files[day].all(), *self.settlement_files.get(day, ()))
+        )
 
 
 def generate(
@@ -60,43 +68,73 @@ def generate(
     days: int = 1,
     start_date: date = DEFAULT_START_DATE,
     defect_rate: float = 0.02,
+    settlement_defect_rate: float = 0.01,
+    cash_defect_rate: float = 0.005,
 ) -> GenerationSummary:
     """Write `days` business days of `trades` orders each (from `start_date`) under `out_dir`.
 
     `defect_rate` is the chance, per allocation line and per defect type, of a labelled
     defect; every type still appears at least once a day when the day has enough orders.
+    `settlement_defect_rate` is the chance, per instruction and per settlement defect type,
+    of a fail, partial, non-matching or SSI mismatch; `cash_defect_rate` the chance, per
+    settlement, of a missing or wrong cash entry. Each business day also gets one duplicate
+    statement and one broken balance chain per bank, and one wrong holding per custodian.
     """
     if trades < 0 or days < 1:
         raise ValueError(f"need trades >= 0 and days >= 1, got trades={trades} days={days}")
     if not 0 <= defect_rate * len(DEFECTS) <= 1:
         raise ValueError(f"defect_rate must be within [0, {1 / len(DEFECTS):.4f}]")
+    if not 0 <= settlement_defect_rate * 5 <= 1 or not 0 <= cash_defect_rate * 2 <= 1:
+        raise ValueError("settlement_defect_rate must be within [0, 0.2], cash within [0, 0.5]")
     out_dir = Path(out_dir)
     dates = business_days(start_date, days)
     files: dict[date, DayFiles] = {}
     counts: dict[date, DayCounts] = {}
     breaks: list[Break] = []
+    world = SettlementWorld(
+        out_dir,
+        seed=seed,
+        dates=dates,
+        trades=trades,
+        settlement_defect_rate=settlement_defect_rate,
+        cash_defect_rate=cash_defect_rate,
+    )
+    outputs: dict[date, DayOutput] = {}
     for day in dates:
         # `random` hashes a str seed with SHA-512: the same stream on every run and platform,
         # and one per day, so adding days leaves the earlier days' files unchanged.
         rng = Random(f"posttrade-sandbox/{seed}/{day.isoformat()}")
         ctx = DayContext(day, rng, DayFiles.under(out_dir, day))
-        _simulate_day(ctx, trades, defect_rate)
+        world.start_day(day)
+        instructions = _simulate_day(ctx, trades, defect_rate, world)
         ctx.write_files()
+        outputs[day] = world.close_day(day, instructions)
         files[day], counts[day] = ctx.files, ctx.counts
         breaks.extend(ctx.breaks)
+    world.close()
     breaks.sort(key=lambda b: (b[0], _DEFECT_ORDER[b[1]], b[2]))
+    other = sorted(world.breaks, key=lambda b: (b[0], b[1], BREAK_TYPE_ORDER[b[2]], b[3]))
     truth_path = out_dir / GROUND_TRUTH
-    _write_ground_truth(truth_path, seed, dates, counts, breaks)
+    _write_ground_truth(truth_path, seed, dates, counts, outputs, breaks, other)
     by_type = {name: sum(1 for b in breaks if b[1] == name) for name in DEFECTS}
-    return GenerationSummary(out_dir, seed, dates, files, counts, truth_path, by_type)
+    for b in other:
+        by_type[b[2]] = by_type.get(b[2], 0) + 1
+    settlement_files = {day: tuple(outputs[day].files) for day in dates}
+    return GenerationSummary(
+        out_dir, seed, dates, files, counts, truth_path, by_type, settlement_files
+    )
 
 
-def _simulate_day(ctx: DayContext, trades: int, defect_rate: float) -> None:
+def _simulate_day(ctx: DayContext, trades: int, defect_rate: float, world: SettlementWorld) -> int:
+    """The day's orders, allocations and confirmations; returns the instructions sent."""
     rng = ctx.rng
-    # One instrument stays untraded all day: unexpected confirmations are drawn on it, so no
-    # allocation of the day shares their instrument (nor their foreign account).
-    quiet = rng.choice(INSTRUMENTS)
-    traded = tuple(i for i in INSTRUMENTS if i is not quiet)
+    # Only markets open today trade. One instrument stays untraded all day: unexpected
+    # confirmations are drawn on it, so no allocation of the day shares their instrument
+    # (nor their foreign account).
+    open_today = tuple(i for i in INSTRUMENTS if MARKETS[i.mic].is_open(ctx.day))
+    quiet = rng.choice(open_today)
+    traded = tuple(i for i in open_today if i is not quiet)
+    instructions = 0
     # Guarantee every defect type at least once: one order per line defect (its first
     # current line), and one order after which an unexpected confirmation appears.
     forced_orders = rng.sample(range(trades), min(trades, len(LINE_DEFECTS)))
@@ -117,8 +155,22 @@ def _simulate_day(ctx: DayContext, trades: int, defect_rate: float) -> None:
                     unexpected_confirmation(ctx, quiet)
                     defect = None
                 confirm_line(ctx, order, current, line, defect)
+                # The settlement instruction goes out whatever ctm says (ref = 467).
+                world.instruct(
+                    ref=line.individual_alloc_id,
+                    fund=line.account,
+                    isin=order.instrument.isin,
+                    side=order.side,
+                    qty=line.qty,
+                    net=line.net,
+                    trade_date=order.trade_date,
+                    settle_date=order.settle_date,
+                    broker_bic=order.broker.bic,
+                )
+                instructions += 1
         if n == unexpected_after:
             unexpected_confirmation(ctx, quiet)
+    return instructions
 
 
 def _draw_defect(rng: Random, rate: float) -> str | None:
@@ -134,12 +186,14 @@ def _write_ground_truth(
     seed: int,
     dates: tuple[date, ...],
     counts: dict[date, DayCounts],
+    outputs: dict[date, DayOutput],
     breaks: list[Break],
+    other_breaks: list[tuple],
 ) -> None:
     truth = {
         "seed": seed,
         "business_dates": [d.isoformat() for d in dates],
-        "counts": {d.isoformat(): counts[d].as_json() for d in dates},
+        "counts": {d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json()} for d in dates},
         "breaks": [
             {
                 "recon": RECON,
@@ -152,6 +206,21 @@ def _write_ground_truth(
                 "root_cause": root_cause,
             }
             for business_date, break_type, trade_ref, field, left, right, root_cause in breaks
+        ]
+        + [
+            {
+                "recon": recon,
+                "break_type": break_type,
+                "business_date": business_date,
+                "trade_ref": trade_ref,
+                "field": field,
+                "left_value": left,
+                "right_value": right,
+                "root_cause": root_cause,
+            }
+            for business_date, recon, break_type, trade_ref, field, left, right, root_cause in (
+                other_breaks
+            )
         ],
     }
     path.parent.mkdir(parents=True, exist_ok=True)

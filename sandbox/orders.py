@@ -23,8 +23,9 @@ P_CORRECTION = 0.05
 P_BUST = 0.03
 P_WHOLE_BUST = 0.35  # of busted orders with several fills, the share that loses all of them
 P_PARTIAL_ORDER = 0.08  # orders that end the day not completely filled
-# Target order notional in currency units, scaled so HKD orders are worth about as much.
-NOTIONAL_SCALE = {"EUR": 1, "GBP": 1, "SGD": 1, "HKD": 8}
+# Target order notional in currency units, scaled so other currencies' orders are worth about as
+# much as EUR ones.
+NOTIONAL_SCALE = {"EUR": 1, "GBP": 1, "SGD": 1, "HKD": 8, "THB": 38, "MYR": 5, "IDR": 17_000}
 
 
 @dataclass(slots=True)

@@ -31,6 +31,14 @@ class World:
     def count(self, name: str) -> int:
         return sum(int(day[name]) for day in self.ground_truth["counts"].values())
 
+    def count_by_kind(self, name: str) -> dict[str, int]:
+        """A per-day {kind: n} count (e.g. messages per type) summed over the days."""
+        totals: dict[str, int] = {}
+        for day in self.ground_truth["counts"].values():
+            for kind, n in day[name].items():
+                totals[kind] = totals.get(kind, 0) + int(n)
+        return totals
+
 
 def found_breaks(rows: list[tuple]) -> dict[BreakKey, tuple[str | None, str | None]]:
     """recon.breaks rows (recon, break_type, business_date, trade_ref, field, left, right)."""

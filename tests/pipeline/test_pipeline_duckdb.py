@@ -91,6 +91,41 @@ def test_every_file_is_archived_and_every_row_is_in_the_lake(
     assert lake_rows == scalar(duckdb_settings, "select count(*) from raw.oms_execution_reports")
 
 
+MESSAGES_BY_FORMAT = """
+    select format, count(*) from (
+        select distinct split_part(message_format, '.001.', 1) as format, file_sha256,
+            message_index
+        from raw.{table}
+    ) as messages
+    group by format
+"""
+
+
+def test_every_custodian_and_bank_message_lands_in_raw(
+    first_run, world: World, duckdb_settings: WarehouseSettings
+) -> None:
+    found: dict[str, int] = {}
+    for table in (
+        "custodian_settlement_statuses",
+        "custodian_settlement_confirmations",
+        "custodian_holdings",
+    ):
+        found.update(dict(fetch(duckdb_settings, MESSAGES_BY_FORMAT.format(table=table))[1]))
+    assert found == world.count_by_kind("custodian_messages")
+    _, statements = fetch(
+        duckdb_settings,
+        "select split_part(message_format, '.001.', 1), count(*) from raw.bank_statements "
+        "group by 1",
+    )
+    assert dict(statements) == world.count_by_kind("bank_statements")
+    assert scalar(duckdb_settings, "select count(*) from raw.bank_statement_entries") == (
+        world.count("bank_entries")
+    )
+    assert scalar(duckdb_settings, "select count(*) from marts.fct_settlement_instructions") == (
+        world.count("settlement_instructions")
+    )
+
+
 def test_busted_and_corrected_fills_are_netted(first_run, world: World, duckdb_settings) -> None:
     s = duckdb_settings
     assert scalar(s, "select sum(busted_fill_count) from marts.fct_trades") == world.count("busts")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pytest
 
 import sandbox.spool
 from sandbox.generator import GenerationSummary, generate
-from sandbox.market import FUND_ACCOUNTS, INSTRUMENTS_BY_ISIN, MARKETS
+from sandbox.market import FUND_ACCOUNTS, INSTRUMENTS_BY_ISIN, MARKETS, add_business_days
 
 DAY = date(2026, 11, 24)
 PRICE_TOLERANCE = Decimal("0.0001")
@@ -112,8 +112,16 @@ def file_bytes(out: Path) -> dict[str, bytes]:
 def test_layout_and_file_formats(day: dict) -> None:
     names = sorted(file_bytes(day["out"]))
     assert names == [
+        "bank/20261124_eu_statements.xml",
+        "bank/20261124_eu_statements_resent.xml",
+        "bank/20261124_sea_statements.fin",
+        "bank/20261124_sea_statements_resent.fin",
         "ctm/20261124_affirmations.fix",
         "ctm/20261124_confirmations.fix",
+        "custodian/20261124_holdings.fin",
+        "custodian/20261124_holdings.xml",
+        "custodian/20261124_settlement_status.fin",
+        "custodian/20261124_settlement_status.xml",
         "ground_truth.json",
         "oms/20261124_allocations.fix",
         "oms/20261124_executions.fix",
@@ -304,7 +312,7 @@ def test_replacements_and_cancels_refer_to_earlier_allocations(day: dict) -> Non
 
 
 def labelled(day: dict) -> dict[str, dict]:
-    return {b["trade_ref"]: b for b in day["truth"]["breaks"]}
+    return {b["trade_ref"]: b for b in tvc_breaks(day["truth"])}
 
 
 def confirmations_by_line(day: dict) -> dict[str, Message]:
@@ -320,8 +328,12 @@ def confirmations_by_line(day: dict) -> dict[str, Message]:
     return out
 
 
+def tvc_breaks(truth: dict) -> list[dict]:
+    return [b for b in truth["breaks"] if b["recon"] == "trade_vs_confirmation"]
+
+
 def test_every_defect_type_is_labelled(day: dict) -> None:
-    found = Counter(b["break_type"] for b in day["truth"]["breaks"])
+    found = Counter(b["break_type"] for b in tvc_breaks(day["truth"]))
     assert set(found) == {
         "missing_confirmation",
         "unexpected_confirmation",
@@ -330,8 +342,7 @@ def test_every_defect_type_is_labelled(day: dict) -> None:
         "net_amount_outside_tolerance",
         "settlement_date_mismatch",
     }
-    assert all(b["recon"] == "trade_vs_confirmation" for b in day["truth"]["breaks"])
-    assert len(labelled(day)) == len(day["truth"]["breaks"])  # at most one defect per line
+    assert len(labelled(day)) == len(tvc_breaks(day["truth"]))  # at most one defect per line
 
 
 def test_confirmations_name_current_lines_unless_unexpected(day: dict) -> None:
@@ -365,7 +376,7 @@ def test_labelled_breaks_are_visible_on_the_wire(day: dict) -> None:
     confirmations = confirmations_by_line(day)
     by_confirm_id = {first(m, "664"): m for m in day["confirmations"]}
     traded = {(v["79"], v["48"]) for v in current.values()}
-    for b in day["truth"]["breaks"]:
+    for b in tvc_breaks(day["truth"]):
         kind, ref = b["break_type"], b["trade_ref"]
         if kind == "unexpected_confirmation":
             msg = by_confirm_id[ref]
@@ -394,7 +405,8 @@ def test_labelled_breaks_are_visible_on_the_wire(day: dict) -> None:
         elif kind == "settlement_date_mismatch":
             left, right = date.fromisoformat(b["left_value"]), date.fromisoformat(b["right_value"])
             assert f"{left:%Y%m%d}" == line["64"] and f"{right:%Y%m%d}" == first(ctm, "64")
-            assert right - left in (timedelta(days=1), timedelta(days=3))
+            mic = INSTRUMENTS_BY_ISIN[line["48"]].mic
+            assert right == add_business_days(left, 1, mic) and right > left
 
 
 def test_unlabelled_confirmations_are_inside_tolerance(day: dict) -> None:
@@ -430,7 +442,7 @@ def test_affirmations_follow_their_confirmations(day: dict) -> None:
 def test_summary_reports_paths_and_counts(day: dict) -> None:
     summary: GenerationSummary = day["summary"]
     assert summary.business_dates == (DAY,)
-    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 4
+    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 12
     assert sum(summary.breaks_by_type.values()) == len(day["truth"]["breaks"])
     assert summary.counts[DAY].orders == 200
 
@@ -447,7 +459,7 @@ def test_rejects_impossible_arguments(tmp_path: Path) -> None:
 def test_every_defect_type_even_on_a_small_day(tmp_path: Path) -> None:
     generate(tmp_path, seed=3, trades=6, defect_rate=0.0)
     truth = json.loads((tmp_path / "ground_truth.json").read_text())
-    assert len({b["break_type"] for b in truth["breaks"]}) == 6
+    assert len({b["break_type"] for b in tvc_breaks(truth)}) == 6
 
 
 def test_orders_busted_away_entirely_get_no_allocation_or_confirmation(tmp_path: Path) -> None:

@@ -18,8 +18,10 @@ business_days as (
 settled as (
     select
         instruction_ref,
-        sum(case when event_type = 'settlement_reversal' then -settled_quantity
-            else settled_quantity end) as settled_quantity,
+        sum(case
+            when event_type = 'settlement_reversal' then -settled_quantity
+            else settled_quantity
+        end) as settled_quantity,
         max(effective_settlement_date) as last_settlement_date,
         count(*) as settlement_part_count
     from events
@@ -33,10 +35,10 @@ latest_status as (
         select
             events.*,
             row_number() over (
-                partition by instruction_ref order by event_sequence desc
+                partition by events.instruction_ref order by events.event_sequence desc
             ) as recency_rank
         from events
-        where event_type = 'status'
+        where events.event_type = 'status'
     ) as ranked
     where recency_rank = 1
 ),
@@ -68,6 +70,16 @@ compared as (
     cross join as_of
 ),
 
+progressed as (
+    select
+        compared.*,
+        case
+            when compared.settled_quantity >= compared.quantity
+                then compared.last_settlement_date
+        end as completed_settlement_date
+    from compared
+),
+
 final as (
     select
         cast(instruction_ref as varchar) as instruction_ref,
@@ -79,12 +91,7 @@ final as (
         cast(currency_code as varchar) as currency_code,
         trade_date,
         intended_settlement_date,
-        cast(
-            case
-                when settled_quantity >= quantity
-                    then last_settlement_date
-            end as date
-        ) as actual_settlement_date,
+        cast(completed_settlement_date as date) as actual_settlement_date,
         cast(quantity as decimal(28, 6)) as expected_quantity,
         cast(settled_quantity as decimal(28, 6)) as settled_quantity,
         cast(quantity - settled_quantity as decimal(28, 6)) as remaining_quantity,
@@ -111,14 +118,13 @@ final as (
             from business_days
             where
                 business_days.is_business_day
-                and business_days.calendar_date > compared.intended_settlement_date
+                and business_days.calendar_date > progressed.intended_settlement_date
                 and business_days.calendar_date <= coalesce(
-                    case when settled_quantity >= quantity then last_settlement_date end,
-                    compared.as_of_date
+                    progressed.completed_settlement_date, progressed.as_of_date
                 )
         ) as integer) as fail_days,
         business_date
-    from compared
+    from progressed
 )
 
 select * from final
