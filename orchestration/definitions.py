@@ -9,7 +9,7 @@ import os
 
 import dagster as dg
 
-from orchestration.defs import ingestion, jobs, transformation
+from orchestration.defs import arrivals, ingestion, jobs, schedules, transformation
 from orchestration.resources import (
     PlatformTransportResource,
     RawStorageResource,
@@ -54,7 +54,9 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions.merge(
         ingestion.build_defs(),
         transformation.build_defs(),
-        jobs.build_defs(),
+        jobs.build_defs(settings.target),
+        arrivals.build_defs(),
+        schedules.build_defs(),
         dg.Definitions(resources=build_resources(settings, platforms, data_dir), executor=executor),
     )
 

@@ -29,6 +29,8 @@ def test_pipeline_job_and_resources_resolve(definitions: dg.Definitions) -> None
     job = definitions.resolve_job_def(PIPELINE_JOB)
     assert job is not None
     assert {"warehouse", "platforms", "raw_storage", "dbt"} <= set(definitions.resources or {})
+    sensors = {sensor.name for sensor in definitions.sensors or []}
+    assert {"oms_arrivals", "ctm_arrivals"} <= sensors
 
 
 def test_lineage_runs_from_raw_files_to_breaks(definitions: dg.Definitions) -> None:
