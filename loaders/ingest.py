@@ -1,4 +1,4 @@
-"""Ingest a platform's inbox: extract every file, load each one exactly once."""
+"""Ingest a platform's deliveries: archive, parse and load each file exactly once."""
 
 from __future__ import annotations
 
@@ -72,11 +72,15 @@ def ingest_platform(
     arrival_date = arrival_date or datetime.now(UTC).date()
     report = IngestionReport(platform)
     for delivered in transport.list_files(platform):
+        # The ledger is asked before any work: a platform API lists each file's hash, so a
+        # file seen before is not even downloaded; a dropped file costs a hash, not a parse.
+        listed_sha256 = getattr(delivered, "sha256", None)
+        if listed_sha256 and loader.is_ingested(listed_sha256):
+            report.outcomes.append(_skipped(delivered.relative_path, listed_sha256, progress))
+            continue
         content = transport.read(delivered)
-        # The ledger is checked before parsing: a file seen before costs a hash, not a parse.
         if loader.is_ingested(content.sha256):
-            progress(f"{delivered.relative_path}: already ingested, skipped")
-            report.outcomes.append(LoadOutcome.skipped(delivered.relative_path, content.sha256))
+            report.outcomes.append(_skipped(delivered.relative_path, content.sha256, progress))
             continue
         archive_raw_file(
             storage.landing_dir,
@@ -101,3 +105,8 @@ def ingest_platform(
                 f"{outcome.quarantined_count} quarantined"
             )
     return report
+
+
+def _skipped(source_file: str, sha256: str, progress: Callable[[str], None]) -> LoadOutcome:
+    progress(f"{source_file}: already ingested, skipped")
+    return LoadOutcome.skipped(source_file, sha256)
