@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from extractors import bank, ctm, custodian, oms
+from extractors import arm, bank, ccp, ctm, custodian, oms, refdata
 from extractors.extracted import ExtractedFile
 from extractors.fix import FixMessage, Rejection, read_fix
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
@@ -221,10 +221,14 @@ class _Problems:
 
 
 # Each platform's parser: (source_file, data, sha256) -> ExtractedFile. The FIX platforms
-# share one; custodian (ISO 20022 XML, ISO 15022 MT) and bank (camt.053, MT940) have theirs.
+# share one; custodian (ISO 20022 XML, ISO 15022 MT) and bank (camt.053, MT940) have theirs;
+# ccp, arm and refdata share the vendor CSV reader (extractors.vendor_csv).
 Parser = Callable[[str, bytes, str], ExtractedFile]
 PARSERS: dict[str, Parser] = {
     **{name: partial(_extract_fix, name) for name in PLATFORMS},
     custodian.PLATFORM: custodian.parse,
     bank.PLATFORM: bank.parse,
+    ccp.PLATFORM: ccp.parse,
+    arm.PLATFORM: arm.parse,
+    refdata.PLATFORM: refdata.parse,
 }

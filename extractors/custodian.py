@@ -135,6 +135,12 @@ def _transaction(x: Reader, body: object, details: object) -> Row:
         "payment_type": x.text(details, ".//Pmt"),
         "trade_date": x.date(details, ".//TradDt"),
         "intended_settlement_date": x.date(details, ".//SttlmDt"),
+        # The depository of the settlement parties is the place of settlement (PSET).
+        "place_of_settlement": x.first_text(
+            details,
+            ".//DlvrgSttlmPties/Dpstry/Id/AnyBIC",
+            ".//RcvgSttlmPties/Dpstry/Id/AnyBIC",
+        ),
     }
 
 
@@ -580,6 +586,7 @@ _FLAT_KEYS = (
     "36B::RSTT",
     "19A::ESTT",
     "22F::PARS",
+    "95P::PSET",
 )
 
 
@@ -786,6 +793,7 @@ def _mt_transaction_columns() -> dict[str, pl.Expr]:
         "payment_type": pl.col("22H::PAYM"),
         "trade_date": pl.col("98A::TRAD"),
         "intended_settlement_date": pl.col("98A::SETT"),
+        "place_of_settlement": pl.col("95P::PSET"),
     }
 
 

@@ -6,22 +6,26 @@ A message starts at `8=FIX` at the start of the file, of a line, or right after 
 before its fields are trusted; a message that fails a check becomes a `Rejection` naming the
 field, its raw value and the reason, and the rest of the file still parses.
 
-Speed matters (the target is >=100k messages/s per core), so the common path is a handful
-of C-level calls per message: byte sums come from one running sum over the file, fields
-are split with `str.replace`/`str.split` into tag and value lists, and only repeating groups
-are walked field by field. Anything unusual (a field without '=', an empty value, a data
-field that may hold the delimiter) takes the careful field-by-field path, which also
-produces the precise rejection reasons.
+Speed matters (the target is >=100k messages/s per core), so well-formed messages are
+framed, verified and tokenized for the whole file at once by the columnar fast path
+(fix_batch) and come out as `BatchMessage`s whose fields stay in columns. Every other
+message takes the per-message path here, itself a handful of C-level calls per message
+(byte sums from one running sum over the file, fields split with `str.replace`/`str.split`,
+only repeating groups walked field by field); anything unusual (a field without '=', an
+empty value, a data field that may hold the delimiter) goes on to the careful
+field-by-field tokenizer, which also produces the precise rejection reasons.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
 
+from extractors.fix_batch import Batch, frame_messages
 from extractors.fix_dictionary import DATA_FIELDS, KNOWN_TAGS, TOP_LEVEL_GROUPS, GroupSpec, label
 
 SOH = b"\x01"
@@ -111,14 +115,75 @@ def read_fix(data: bytes, groups: Mapping[str, GroupSpec] = TOP_LEVEL_GROUPS) ->
     return FixStream(delimiter, len(starts), None, _records(data, delimiter, starts, groups))
 
 
+class BatchMessage(FixMessage):
+    """A message the columnar fast path (fix_batch) accepted. Its fields stay in the
+    batch's columns, which the platform tables read directly; `fields` and `groups` are
+    built, by the same code as the careful path, only if someone asks for them."""
+
+    __slots__ = ("_parsed", "batch", "position")
+
+    def __init__(
+        self, batch: Batch, position: int, msg_type: str, line_number: int, message_index: int
+    ) -> None:
+        self.batch = batch
+        self.position = position
+        self.msg_type = msg_type
+        self.line_number = line_number
+        self.message_index = message_index
+        self._parsed: tuple[dict[str, str], Mapping[str, list[FieldMap]]] | None = None
+
+    def _fields_and_groups(self) -> tuple[dict[str, str], Mapping[str, list[FieldMap]]]:
+        if self._parsed is None:
+            tags, values = self.batch.fields_of(self.position)
+            groups = self.batch.groups
+            present = frozenset(groups).intersection(tags)
+            if present:
+                self._parsed = _assemble(tags, values, present, groups)
+            else:
+                self._parsed = dict(zip(tags, values, strict=True)), _NO_GROUPS
+        return self._parsed
+
+    @property  # type: ignore[override]
+    def fields(self) -> dict[str, str]:
+        return self._fields_and_groups()[0]
+
+    @property  # type: ignore[override]
+    def groups(self) -> Mapping[str, list[FieldMap]]:
+        return self._fields_and_groups()[1]
+
+
+def _fast_path(
+    data: bytes, delimiter: bytes, starts: list[int], groups: Mapping[str, GroupSpec]
+) -> tuple[list[bool], list[int], Batch | None]:
+    """Per message: taken by the columnar fast path?, its line; and the batch of those taken."""
+    framing, body_starts, body_ends = frame_messages(data, delimiter, starts)
+    fast = framing.fast
+    selected = np.flatnonzero(fast)
+    batch = None
+    if len(selected):
+        batch = Batch(data, body_starts[selected], body_ends[selected], delimiter, groups)
+        fast[selected[~batch.accepted]] = False
+        taken = np.flatnonzero(fast)
+        batch.message_index = taken + 1
+        batch.line_number = framing.lines[taken]
+    return fast.tolist(), framing.lines.tolist(), batch
+
+
 def _records(
     data: bytes, delimiter: bytes, starts: list[int], groups: Mapping[str, GroupSpec]
 ) -> Iterator[FixMessage | Rejection]:
     parser = _FileParser(data, delimiter, groups)
     yield from _garbage(data, 0, starts[0], 1)
-    line = 1 + data.count(_NEWLINE, 0, starts[0])
+    fast, lines, batch = _fast_path(data, delimiter, starts, groups)
+    msg_types = batch.msg_types if batch is not None else []
+    position = 0
     bounds = [*starts[1:], len(data)]
     for index, (start, chunk_end) in enumerate(zip(starts, bounds, strict=True), 1):
+        line = lines[index - 1]
+        if fast[index - 1]:
+            yield BatchMessage(batch, position, msg_types[position], line, index)  # type: ignore[arg-type]
+            position += 1
+            continue
         end = chunk_end
         try:
             frame = parser.frame(start, chunk_end)
@@ -130,7 +195,6 @@ def _records(
         if end < chunk_end:
             end_line = line + data.count(_NEWLINE, start, end)
             yield from _garbage(data, end, chunk_end, end_line)
-        line += data.count(_NEWLINE, start, chunk_end)
 
 
 def _detect_delimiter(data: bytes) -> bytes | None:
@@ -203,11 +267,15 @@ class _FileParser:
         # Every byte except the two separators, deleted by bytes.translate to check alignment.
         self.not_separators = bytes(b for b in range(256) if b not in (ord("="), delimiter[0]))
         self.alternating = b"=" + delimiter
-        # running[i] = sum(data[:i]) mod 256 (uint8 wraps), so a message's byte sum mod 256
-        # is one subtraction; kept as bytes because indexing bytes is much faster than numpy.
-        running = np.zeros(len(data) + 1, dtype=np.uint8)
-        np.cumsum(np.frombuffer(data, dtype=np.uint8), dtype=np.uint8, out=running[1:])
-        self.running = running.tobytes()
+
+    @cached_property
+    def running(self) -> bytes:
+        """running[i] = sum(data[:i]) mod 256 (uint8 wraps), so a message's byte sum mod 256
+        is one subtraction; kept as bytes because indexing bytes is much faster than numpy.
+        Built only when a message takes this careful path."""
+        running = np.zeros(len(self.data) + 1, dtype=np.uint8)
+        np.cumsum(np.frombuffer(self.data, dtype=np.uint8), dtype=np.uint8, out=running[1:])
+        return running.tobytes()
 
     def frame(self, start: int, chunk_end: int) -> tuple[int, int, int, int]:
         """Ends of the 8 and 9 fields, the delimiter before 10=, and one past the message.

@@ -7,9 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import polars as pl
 
-from extractors.fix import FieldMap, FixMessage
+from extractors.fix import BatchMessage, FieldMap, FixMessage
+from extractors.fix_batch import Batch
 from extractors.fix_dictionary import label
 
 # Columns of the standard header kept on every row (schemas.FIX_HEADER) -> FIX tag.
@@ -69,6 +71,15 @@ class MissingField:
 
 def missing_fields(msg: FixMessage, spec: MessageSpec) -> list[MissingField]:
     """Required fields the message lacks, header first."""
+    if isinstance(msg, BatchMessage):
+        # One vectorized check per file and spec; a message that fails it gets the exact
+        # check below (its fields are built then).
+        complete = msg.batch.memo.get(id(spec))
+        if complete is None:
+            complete = msg.batch.required_ok(spec.all_required, spec.conditions, spec.one_of)
+            msg.batch.memo[id(spec)] = complete
+        if complete[msg.position]:
+            return []
     fields = msg.fields
     if (
         spec.all_required.issubset(fields)
@@ -118,17 +129,45 @@ def header_values(fields: dict[str, str]) -> tuple[str | None, ...]:
     )
 
 
+# Column of the executing broker (first 453 entry with 452=1) in the tables that have it.
+BROKER_COLUMN = "executing_broker_lei"
+# Header fields with a FIX default when absent.
+HEADER_DEFAULTS = {"is_possible_duplicate": "N"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table's rows come out of a message, for the columnar fast path.
+
+    Without `per_entry`, one row per message. With it, one row per entry of that top-level
+    group (numbered in `entry_number`, its `entry_columns` read from the entry), and with
+    `keep_empty` one row of nulls for a message without entries. Every other column is the
+    message's top-level field (HEADER_DEFAULTS when absent), or BROKER_COLUMN.
+    The platform's row mapper must build the same rows (the careful path uses it).
+    """
+
+    per_entry: str | None = None
+    keep_empty: bool = False
+    entry_number: str | None = None
+    entry_columns: frozenset[str] = frozenset()
+
+
 @dataclass
 class RowBuffer:
     """Raw rows of one table: message_index and line_number, then one value per column.
 
     `columns` maps each column to the FIX tag it comes from (named in quarantine rows);
     `int_columns` are derived integers (entry numbers), every other column is a string.
+    Messages of the columnar fast path are only noted (`defer`) and become columns in
+    `to_frame` following `layout`; the others are added as rows.
     """
 
     columns: Mapping[str, str]
     int_columns: frozenset[str] = frozenset()
     rows: list[tuple[object, ...]] = field(default_factory=list)
+    layout: Layout = field(default_factory=Layout)
+    batch: Batch | None = None
+    deferred: list[int] = field(default_factory=list)  # batch positions, in file order
 
     @property
     def labels(self) -> dict[str, str]:
@@ -137,13 +176,83 @@ class RowBuffer:
     def add(self, msg: FixMessage, values: tuple[object, ...]) -> None:
         self.rows.append((msg.message_index, msg.line_number, *values))
 
+    def defer(self, msg: BatchMessage) -> None:
+        if self.batch is not msg.batch:
+            if self.deferred:
+                raise ValueError("one RowBuffer holds the fast messages of a single file")
+            self.batch = msg.batch
+        self.deferred.append(msg.position)
+
     def to_frame(self) -> pl.DataFrame:
         names = ["message_index", "line_number", *self.columns]
         dtypes = [
             pl.Int64() if n in ("message_index", "line_number", *self.int_columns) else pl.String()
             for n in names
         ]
+        if self.deferred and not self.rows:
+            return self._batch_frame(names, dtypes)
         columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(names)
-        return pl.DataFrame(
+        frame = pl.DataFrame(
             [pl.Series(n, c, dtype=t) for n, c, t in zip(names, columns, dtypes, strict=True)]
         )
+        if not self.deferred:
+            return frame
+        # Both paths in one file: back into file order (rows of one message keep theirs).
+        both = pl.concat([frame, self._batch_frame(names, dtypes)])
+        return both.sort("message_index", maintain_order=True)
+
+    def _batch_frame(self, names: list[str], dtypes: list[pl.DataType]) -> pl.DataFrame:
+        batch, layout = self.batch, self.layout
+        assert batch is not None
+        messages = np.asarray(self.deferred, np.int64)
+        entries = numbers = None
+        if layout.per_entry is not None:
+            messages, entries, numbers = _entry_rows(batch, messages, layout)
+        columns = []
+        for name, dtype in zip(names, dtypes, strict=True):
+            if name == "message_index":
+                values = pl.Series(batch.message_index[messages])
+            elif name == "line_number":
+                values = pl.Series(batch.line_number[messages])
+            elif name == layout.entry_number:
+                values = pl.Series(numbers)
+            elif name in layout.entry_columns:
+                positions = batch.entry_positions(layout.per_entry, self.columns[name])  # type: ignore[arg-type]
+                values = batch.gather(np.append(positions, -1)[entries])
+            elif name == BROKER_COLUMN:
+                values = batch.executing_broker.gather(messages)
+            else:
+                values = batch.top_values(self.columns[name]).gather(messages)
+                if name in HEADER_DEFAULTS:
+                    values = values.fill_null(HEADER_DEFAULTS[name])
+            columns.append(values.alias(name).cast(dtype))
+        return pl.DataFrame(columns)
+
+
+def _entry_rows(
+    batch: Batch, messages: np.ndarray, layout: Layout
+) -> tuple[np.ndarray, np.ndarray, pl.Series]:
+    """Per row: batch message, entry id (-1: the empty row) and 1-based entry number."""
+    starts = batch.entry_starts(layout.per_entry)  # type: ignore[arg-type]
+    wanted = np.zeros(batch.size, bool)
+    wanted[messages] = True
+    starts = starts[wanted[batch.m[starts]]]
+    owner = batch.m[starts]
+    numbers = np.arange(len(starts)) - np.searchsorted(owner, owner) + 1
+    entries = batch.entry[starts]
+    if layout.keep_empty:
+        has_entry = np.zeros(batch.size, bool)
+        has_entry[owner] = True
+        empty = messages[~has_entry[messages]]
+        owner = np.concatenate([owner, empty])
+        entries = np.concatenate([entries, np.full(len(empty), -1)])
+        order = np.argsort(owner, kind="stable")
+        valid = np.concatenate([np.ones(len(starts), bool), np.zeros(len(empty), bool)])[order]
+        owner, entries = owner[order], entries[order]
+        numbers = np.concatenate([numbers, np.zeros(len(empty), np.int64)])[order]
+        return (
+            owner,
+            entries,
+            pl.select(pl.when(pl.Series(valid)).then(pl.Series(numbers))).to_series(),
+        )
+    return owner, entries, pl.Series(numbers)

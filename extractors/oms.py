@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from extractors.fix import FixMessage
+from extractors.fix import BatchMessage, FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
     INSTRUMENT_REQUIRED,
     Condition,
+    Layout,
     MessageSpec,
     RowBuffer,
     executing_broker,
@@ -90,15 +91,33 @@ def new_tables() -> dict[str, RowBuffer]:
                 **_ALLOCATION_LINE_FIELDS,
             },
             int_columns=frozenset({"alloc_line_number"}),
+            layout=Layout(
+                per_entry="78",
+                keep_empty=True,
+                entry_number="alloc_line_number",
+                entry_columns=frozenset(_ALLOCATION_LINE_FIELDS),
+            ),
         ),
         "oms_allocation_orders": RowBuffer(
             {"alloc_id": "70", "order_line_number": "73", "order_id": "37", "cl_ord_id": "11"},
             int_columns=frozenset({"order_line_number"}),
+            layout=Layout(
+                per_entry="73",
+                entry_number="order_line_number",
+                entry_columns=frozenset({"order_id", "cl_ord_id"}),
+            ),
         ),
     }
 
 
+# The row mappers below are the reference; a fast-path message (BatchMessage) is only
+# noted and becomes the same rows as columns, following each RowBuffer's Layout.
+
+
 def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    if isinstance(msg, BatchMessage):
+        tables["oms_execution_reports"].defer(msg)
+        return
     fields = msg.fields
     tables["oms_execution_reports"].add(
         msg, (*header_values(fields), *map(fields.get, _EXECUTION_TAGS), executing_broker(msg))
@@ -106,6 +125,10 @@ def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
 
 
 def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
+    if isinstance(msg, BatchMessage):
+        tables["oms_allocations"].defer(msg)
+        tables["oms_allocation_orders"].defer(msg)
+        return
     fields = msg.fields
     block = (*header_values(fields), *map(fields.get, _ALLOCATION_TAGS), executing_broker(msg))
     allocations = tables["oms_allocations"]

@@ -1,10 +1,11 @@
-"""Rows of strings from ISO 20022 XML and ISO 15022 MT messages -> typed raw tables.
+"""Rows of strings from ISO 20022 XML, ISO 15022 MT and vendor CSV -> typed raw tables.
 
-The non-FIX platforms (custodian, bank) share this: their mappers append raw string rows
-to a `Table` per raw table, then `extract_result` casts them with the value formats of the
-file's syntax (a decimal point in XML, a decimal comma in MT), quarantines every value that
-does not convert, keeps every message with a failed value out of all tables (as the FIX
-side does) and adds the lineage columns.
+The non-FIX platforms (custodian, bank; ccp, arm and refdata with their CSV files) share
+this: their mappers append raw string rows to a `Table` per raw table, then
+`extract_result` casts them with the value formats of the file's syntax (a decimal point
+in XML and CSV, a decimal comma in MT), quarantines every value that does not convert,
+keeps every message (a CSV row) with a failed value out of all tables (as the FIX side
+does) and adds the lineage columns.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ _XML_DECIMAL = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 _MT_DECIMAL = r"^-?[0-9]+,[0-9]*$"
 _XML_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?$"
 _MT_DATE = r"^[0-9]{8}$"
+# The vendor CSV files (sandbox/README.md): '-' and '.' only; ISO dates without an offset.
+_CSV_DECIMAL = r"^-?[0-9]+(?:\.[0-9]+)?$"
+_CSV_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# ISO 8601 with a UTC offset (+HH:MM or Z) and at most microseconds (the column's precision).
+_CSV_TIMESTAMP = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
 _INT = r"^[0-9]+$"
 # Timestamps are normalised by the mappers to this (an offset is always present here).
 _TIMESTAMP = (
@@ -39,6 +48,7 @@ _TIMESTAMP = (
 class Syntax(Enum):
     XML = "ISO 20022 XML"
     MT = "ISO 15022 MT"
+    CSV = "vendor CSV"
 
 
 def _syntax_decimal(pattern: str, reason: str, comma: bool) -> Converter:
@@ -81,6 +91,23 @@ def _timestamp(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     )
 
 
+def _csv_timestamp(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    normal = raw.str.replace(r"Z$", "+00:00")
+    typed = normal.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False)
+    return _checked(
+        raw,
+        typed,
+        [
+            (
+                ~raw.str.contains(_CSV_TIMESTAMP),
+                "not an ISO 8601 date and time with a UTC offset (+HH:MM or Z; at most 6"
+                " decimals of a second)",
+            ),
+            (typed.is_null(), "not a valid date and time"),
+        ],
+    )
+
+
 def _integer(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     return _checked(
         raw,
@@ -109,6 +136,17 @@ _CONVERTERS: dict[Syntax, dict[type, Converter]] = {
         ),
         pl.Date: _syntax_date(_MT_DATE, "%Y%m%d", "not an ISO 15022 date (YYYYMMDD)"),
         pl.Datetime: _timestamp,
+        pl.Int64: _integer,
+    },
+    Syntax.CSV: {
+        pl.Decimal: _syntax_decimal(
+            _CSV_DECIMAL,
+            "not a decimal (digits, optional leading '-' and '.' with digits; no '+',"
+            " exponent or thousands separator)",
+            comma=False,
+        ),
+        pl.Date: _syntax_date(_CSV_DATE, "%Y-%m-%d", "not an ISO 8601 date (YYYY-MM-DD)"),
+        pl.Datetime: _csv_timestamp,
         pl.Int64: _integer,
     },
 }

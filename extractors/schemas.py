@@ -168,6 +168,8 @@ SETTLEMENT_TRANSACTION: dict[str, pl.DataType] = {
     "payment_type": pl.String(),  # APMT / FREE; MT :22H::PAYM//
     "trade_date": pl.Date(),
     "intended_settlement_date": pl.Date(),
+    # The place of settlement (a CSD's BIC): SttlmPties/Dpstry; MT :95P::PSET//
+    "place_of_settlement": pl.String(),
 }
 
 # One row per status advice (sese.024) or MT548 status message.
@@ -300,6 +302,124 @@ BANK_STATEMENT_ENTRIES: dict[str, pl.DataType] = {
     "additional_info": pl.String(),  # AddtlNtryInf / :86: (lines joined by newline)
 }
 
+# --- ccp, arm, refdata: the vendors' CSV files (sandbox/README.md, "Platform file formats").
+# One row per CSV record; line_number is the record's first line in the file (the header
+# is line 1 unless blank lines precede it), message_index its position among the file's
+# data records (1-based). message_format names the file kind ("ccp.cleared_trades").
+# Columns keep the CSV column names; timestamps are converted to UTC.
+VENDOR_FILE: dict[str, pl.DataType] = {"message_format": pl.String()}
+
+CCP_CLEARED_TRADES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "cleared_trade_id": pl.String(),
+    "exec_id": pl.String(),  # our OMS ExecID (FIX 17)
+    "isin": pl.String(),
+    "side": pl.String(),  # BUY / SELL
+    "quantity": QUANTITY,
+    "price": PRICE,
+    "currency": pl.String(),
+    "trade_date": pl.Date(),
+    "settlement_date": pl.Date(),
+    "clearing_member": pl.String(),
+    "novation_status": pl.String(),  # NOVATED / REJECTED / PENDING
+    "reject_reason": pl.String(),
+    "cleared_at": UTC_TIMESTAMP,
+}
+
+CCP_SETTLEMENT_OBLIGATIONS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "obligation_date": pl.Date(),
+    "clearing_member": pl.String(),
+    "isin": pl.String(),
+    "currency": pl.String(),
+    "settlement_date": pl.Date(),
+    "net_quantity": QUANTITY,  # > 0 we receive securities
+    "net_cash": AMOUNT,  # > 0 we receive cash
+    "trade_count": pl.Int64(),
+}
+
+ARM_REPORT_ACKS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "transaction_reference": pl.String(),  # <OrderID>-<version>
+    "arm_report_id": pl.String(),
+    "report_type": pl.String(),  # NEWT / CANC
+    "trade_date": pl.Date(),
+    "status": pl.String(),  # ACPT / RJCT
+    "error_codes": pl.String(),  # ';'-separated, e.g. CON-023
+    "error_description": pl.String(),
+    "submitted_at": UTC_TIMESTAMP,
+    "acknowledged_at": UTC_TIMESTAMP,
+}
+
+REFDATA_INSTRUMENTS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "isin": pl.String(),
+    "cfi": pl.String(),
+    "mic": pl.String(),
+    "currency": pl.String(),
+    "asset_class": pl.String(),
+    "is_liquid": pl.Boolean(),  # CSV `liquid`
+    "settlement_cycle_days": pl.Int64(),
+    "name": pl.String(),
+    "ticker": pl.String(),
+    "tick_size": PRICE,
+    "lot_size": pl.Int64(),
+}
+
+REFDATA_COUNTERPARTIES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "lei": pl.String(),
+    "bic": pl.String(),
+    "name": pl.String(),
+    "country": pl.String(),
+}
+
+REFDATA_SSIS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "counterparty_lei": pl.String(),
+    "mic": pl.String(),
+    "pset_bic": pl.String(),
+    "agent_bic": pl.String(),
+    "safekeeping_account": pl.String(),
+    "cash_account": pl.String(),
+}
+
+REFDATA_FX_RATES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "base_currency": pl.String(),
+    "quote_currency": pl.String(),
+    "rate": PRICE,  # quote units per base unit
+}
+
+REFDATA_PRICES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "isin": pl.String(),
+    "close_price": PRICE,
+    "currency": pl.String(),
+}
+
+REFDATA_HOLIDAYS: dict[str, pl.DataType] = {
+    **LINEAGE,
+    **VENDOR_FILE,
+    "as_of_date": pl.Date(),
+    "mic": pl.String(),
+    "holiday_date": pl.Date(),
+    "description": pl.String(),
+}
+
 # A record (or a whole file) that could not be parsed or failed validation.
 QUARANTINE: dict[str, pl.DataType] = {
     "platform": pl.String(),
@@ -326,6 +446,15 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "bank_statements": BANK_STATEMENTS,
     "bank_statement_balances": BANK_STATEMENT_BALANCES,
     "bank_statement_entries": BANK_STATEMENT_ENTRIES,
+    "ccp_cleared_trades": CCP_CLEARED_TRADES,
+    "ccp_settlement_obligations": CCP_SETTLEMENT_OBLIGATIONS,
+    "arm_report_acks": ARM_REPORT_ACKS,
+    "refdata_instruments": REFDATA_INSTRUMENTS,
+    "refdata_counterparties": REFDATA_COUNTERPARTIES,
+    "refdata_ssis": REFDATA_SSIS,
+    "refdata_fx_rates": REFDATA_FX_RATES,
+    "refdata_prices": REFDATA_PRICES,
+    "refdata_holidays": REFDATA_HOLIDAYS,
 }
 
 PLATFORM_TABLES: dict[str, tuple[str, ...]] = {
@@ -337,6 +466,16 @@ PLATFORM_TABLES: dict[str, tuple[str, ...]] = {
         "custodian_holdings",
     ),
     "bank": ("bank_statements", "bank_statement_balances", "bank_statement_entries"),
+    "ccp": ("ccp_cleared_trades", "ccp_settlement_obligations"),
+    "arm": ("arm_report_acks",),
+    "refdata": (
+        "refdata_instruments",
+        "refdata_counterparties",
+        "refdata_ssis",
+        "refdata_fx_rates",
+        "refdata_prices",
+        "refdata_holidays",
+    ),
 }
 
 

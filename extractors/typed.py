@@ -146,9 +146,15 @@ def _as_expr(reason: str | pl.Expr) -> pl.Expr:
 def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
     scale = dtype.scale
     integer_digits = (dtype.precision or 38) - scale
+    # Both counts only matter once the value is a valid FIX float (the checks are ordered),
+    # so plain strip/find do instead of regex extracts (several times faster per column).
     # Significant decimals: trailing zeros carry no precision and are fine.
-    decimals = raw.str.extract(r"\.([0-9]*[1-9])0*$", 1).str.len_chars().fill_null(0)
-    integers = raw.str.extract(r"^-?0*([0-9]*)", 1).str.len_chars().fill_null(0)
+    significant = raw.str.strip_chars_end("0")
+    point = significant.str.find(".", literal=True)
+    decimals = (significant.str.len_bytes().cast(pl.Int64) - point - 1).fill_null(0)
+    # Integer digits: without the sign and leading zeros, up to the point (or the end).
+    unsigned = raw.str.strip_chars_start("-0")
+    integers = unsigned.str.find(".", literal=True).fill_null(unsigned.str.len_bytes())
     return _checked(
         raw,
         raw.cast(dtype, strict=False),

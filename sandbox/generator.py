@@ -2,9 +2,11 @@
 
 `generate` writes, per business day, the oms drop copy (executions, allocations), ctm's
 confirmations and affirmations, the custodians' settlement statuses, confirmations and
-holdings and the banks' statements (see `sandbox.settlement`) in the directory transport's
-layout, and one `ground_truth.json` that labels every injected defect (trade vs
-confirmation, settlement, cash, position). See sandbox/README.md.
+holdings and the banks' statements (see `sandbox.settlement`), the ccp's cleared trades and
+obligations, the arm's report acknowledgements and refdata's snapshots (see
+`sandbox.vendor_files`) in the directory transport's layout, and one `ground_truth.json`
+that labels every injected defect (trade vs confirmation, settlement, cash, position, trade
+vs clearing, regulatory, reference). See sandbox/README.md.
 
 Deterministic: each day draws from its own `random.Random` seeded with the seed and the
 date, so the same arguments give the same bytes, and adding days leaves earlier days as
@@ -33,6 +35,8 @@ from sandbox.day import Break, DayContext, DayCounts, DayFiles
 from sandbox.market import INSTRUMENTS, MARKETS, business_days
 from sandbox.orders import new_order, run_order
 from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, SettlementWorld
+from sandbox.vendor_files import BREAK_ORDER as VENDOR_BREAK_ORDER
+from sandbox.vendor_files import VendorDay
 
 DEFAULT_START_DATE = date(2026, 11, 24)
 GROUND_TRUTH = "ground_truth.json"
@@ -100,32 +104,44 @@ def generate(
         cash_defect_rate=cash_defect_rate,
     )
     outputs: dict[date, DayOutput] = {}
+    vendor_breaks: list[tuple] = []
+    vendor_counts: dict[date, dict[str, object]] = {}
+    vendor_files: dict[date, tuple[Path, ...]] = {}
     for day in dates:
         # `random` hashes a str seed with SHA-512: the same stream on every run and platform,
         # and one per day, so adding days leaves the earlier days' files unchanged.
         rng = Random(f"posttrade-sandbox/{seed}/{day.isoformat()}")
         ctx = DayContext(day, rng, DayFiles.under(out_dir, day))
         world.start_day(day)
-        instructions = _simulate_day(ctx, trades, defect_rate, world)
+        # ccp, arm and refdata draw from their own streams (sandbox.vendor_files).
+        vendor = VendorDay(out_dir, seed, day, defect_rate, ctx.day_ticks)
+        instructions = _simulate_day(ctx, trades, defect_rate, world, vendor)
         ctx.write_files()
         outputs[day] = world.close_day(day, instructions)
+        vendor.close()
+        vendor_breaks.extend(vendor.breaks)
+        vendor_counts[day] = vendor.counts
+        vendor_files[day] = tuple(vendor.files)
         files[day], counts[day] = ctx.files, ctx.counts
         breaks.extend(ctx.breaks)
     world.close()
     breaks.sort(key=lambda b: (b[0], _DEFECT_ORDER[b[1]], b[2]))
     other = sorted(world.breaks, key=lambda b: (b[0], b[1], BREAK_TYPE_ORDER[b[2]], b[3]))
+    other += sorted(vendor_breaks, key=lambda b: (b[0], b[1], VENDOR_BREAK_ORDER[b[2]], b[3]))
     truth_path = out_dir / GROUND_TRUTH
-    _write_ground_truth(truth_path, seed, dates, counts, outputs, breaks, other)
+    _write_ground_truth(truth_path, seed, dates, counts, outputs, vendor_counts, breaks, other)
     by_type = {name: sum(1 for b in breaks if b[1] == name) for name in DEFECTS}
     for b in other:
         by_type[b[2]] = by_type.get(b[2], 0) + 1
-    settlement_files = {day: tuple(outputs[day].files) for day in dates}
+    settlement_files = {day: (*outputs[day].files, *vendor_files[day]) for day in dates}
     return GenerationSummary(
         out_dir, seed, dates, files, counts, truth_path, by_type, settlement_files
     )
 
 
-def _simulate_day(ctx: DayContext, trades: int, defect_rate: float, world: SettlementWorld) -> int:
+def _simulate_day(
+    ctx: DayContext, trades: int, defect_rate: float, world: SettlementWorld, vendor: VendorDay
+) -> int:
     """The day's orders, allocations and confirmations; returns the instructions sent."""
     rng = ctx.rng
     # Only markets open today trade. One instrument stays untraded all day: unexpected
@@ -144,6 +160,7 @@ def _simulate_day(ctx: DayContext, trades: int, defect_rate: float, world: Settl
         order = new_order(ctx, rng.choice(traded))
         ctx.counts.orders += 1
         outcome = run_order(ctx, order, allow_whole_bust=n not in forced)
+        vendor.on_order(outcome)
         if outcome.net_qty > 0:
             ctx.counts.trades += 1
             ctx.counts.net_quantity += outcome.net_qty
@@ -187,13 +204,17 @@ def _write_ground_truth(
     dates: tuple[date, ...],
     counts: dict[date, DayCounts],
     outputs: dict[date, DayOutput],
+    vendor_counts: dict[date, dict[str, object]],
     breaks: list[Break],
     other_breaks: list[tuple],
 ) -> None:
     truth = {
         "seed": seed,
         "business_dates": [d.isoformat() for d in dates],
-        "counts": {d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json()} for d in dates},
+        "counts": {
+            d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json(), **vendor_counts[d]}
+            for d in dates
+        },
         "breaks": [
             {
                 "recon": RECON,

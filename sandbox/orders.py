@@ -52,6 +52,7 @@ class Fill:
     ticks: int
     price: Decimal
     active: bool = True
+    at_ms: int = 0  # execution time (epoch ms)
 
 
 @dataclass(slots=True)
@@ -62,6 +63,10 @@ class OrderOutcome:
     net_qty: int
     avg_px: Decimal
     last_event_ms: int
+    # The order's fills as they stand at the end of the day (corrected, busted = inactive),
+    # and the trade's version: 1, plus one per correction (150=G).
+    fills: tuple[Fill, ...] = ()
+    version: int = 1
 
 
 class _Book:
@@ -169,13 +174,15 @@ def run_order(ctx: DayContext, order: Order, *, allow_whole_bust: bool) -> Order
         split(filled_lots, n_fills, rng), _fill_times(ctx, ins.mic, n_fills), strict=True
     ):
         ticks = max(1, ctx.day_ticks[ins.isin] + rng.randint(-spread, spread))
-        fill = Fill(ctx.next_id("EXE", 8), lots * lot, ticks, ctx.price(ins, ticks))
+        fill = Fill(ctx.next_id("EXE", 8), lots * lot, ticks, ctx.price(ins, ticks), at_ms=at_ms)
         fills.append(fill)
         book.apply(fill, +1)
         book.report(fill.exec_id, "F", None, fill.qty, fill.price, at_ms)
 
     event = rng.random()
+    version = 1
     if event < P_CORRECTION:
+        version = 2
         at_ms += rng.randint(MINUTE_MS, 60 * MINUTE_MS)
         _correct(ctx, book, rng.choice(fills), at_ms)
         ctx.counts.corrections += 1
@@ -190,7 +197,8 @@ def run_order(ctx: DayContext, order: Order, *, allow_whole_bust: bool) -> Order
             fill.active = False
             book.report(ctx.next_id("EXE", 8), "H", fill.exec_id, fill.qty, fill.price, at_ms)
             ctx.counts.busts += 1
-    return OrderOutcome(order, book.cum, average_price(book.value, book.cum), at_ms)
+    avg_px = average_price(book.value, book.cum)
+    return OrderOutcome(order, book.cum, avg_px, at_ms, tuple(fills), version)
 
 
 def _correct(ctx: DayContext, book: _Book, fill: Fill, at_ms: int) -> None:

@@ -215,3 +215,14 @@ def test_mt545_mt547_confirmations_and_mt535_holdings() -> None:
     ]
     assert set(holdings["safekeeping_account"]) == {"SG-SAFE-01"}
     assert set(holdings["statement_date"]) == {date(2026, 11, 26)}
+
+
+def test_place_of_settlement_from_the_settlement_parties() -> None:
+    """The PSET the custodian shows (sese.024 SttlmPties/Dpstry, MT548 :95P::PSET//) is
+    extracted: an SSI mismatch is read from it."""
+    (xml,) = _parse("custodian_sese024_pset.xml").tables[STATUSES].to_dicts()
+    assert (xml["matching_status"], xml["matching_reason_codes"]) == ("Umtchd", "DEPT")
+    assert xml["place_of_settlement"] == "CEDELULLXXX"
+    (fin,) = _parse("custodian_mt548_pset.fin").tables[STATUSES].to_dicts()
+    assert (fin["matching_status"], fin["matching_reason_codes"]) == ("NMAT", "DEPT")
+    assert fin["place_of_settlement"] == "MGTCBEBEXXX"

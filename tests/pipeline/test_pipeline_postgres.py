@@ -9,7 +9,13 @@ import pytest
 from posttrade.pipeline import run_pipeline
 from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
-from tests.pipeline.ground_truth import BREAKS_SQL, World, assert_breaks_match_ground_truth
+from tests.pipeline.ground_truth import (
+    BREAKS_SQL,
+    World,
+    assert_breaks_match_ground_truth,
+    expected_raw_counts,
+    raw_counts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,3 +37,7 @@ def test_decimals_survive_copy_exactly(postgres_settings, world: World) -> None:
     assert rows[0][0] == net_quantity
     _, rows = fetch(postgres_settings, "select count(*) from raw.quarantine")
     assert rows[0][0] == 0
+
+
+def test_every_platform_message_lands_in_raw_on_postgres(postgres_settings, world: World) -> None:
+    assert raw_counts(postgres_settings) == expected_raw_counts(world)

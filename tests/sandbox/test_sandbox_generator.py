@@ -112,10 +112,13 @@ def file_bytes(out: Path) -> dict[str, bytes]:
 def test_layout_and_file_formats(day: dict) -> None:
     names = sorted(file_bytes(day["out"]))
     assert names == [
+        "arm/20261124_report_acks.csv",
         "bank/20261124_eu_statements.xml",
         "bank/20261124_eu_statements_resent.xml",
         "bank/20261124_sea_statements.fin",
         "bank/20261124_sea_statements_resent.fin",
+        "ccp/20261124_cleared_trades.csv",
+        "ccp/20261124_settlement_obligations.csv",
         "ctm/20261124_affirmations.fix",
         "ctm/20261124_confirmations.fix",
         "custodian/20261124_holdings.fin",
@@ -125,6 +128,12 @@ def test_layout_and_file_formats(day: dict) -> None:
         "ground_truth.json",
         "oms/20261124_allocations.fix",
         "oms/20261124_executions.fix",
+        "refdata/20261124_closing_prices.csv",
+        "refdata/20261124_counterparties.csv",
+        "refdata/20261124_fx_rates.csv",
+        "refdata/20261124_holidays.csv",
+        "refdata/20261124_instruments.csv",
+        "refdata/20261124_ssis.csv",
     ]
     oms = (day["out"] / "oms/20261124_executions.fix").read_bytes()
     ctm = (day["out"] / "ctm/20261124_confirmations.fix").read_bytes()
@@ -139,7 +148,11 @@ def test_same_seed_same_bytes_other_seed_other_bytes(day: dict, tmp_path: Path) 
     other = tmp_path / "other"
     generate(other, seed=8, trades=200)
     reference, changed = file_bytes(day["out"]), file_bytes(other)
-    assert all(changed[name] != reference[name] for name in reference)
+    # The static reference world (refdata counterparties, SSIs, holidays) is the same for
+    # every seed; everything drawn at random differs.
+    static = {f"refdata/20261124_{kind}.csv" for kind in ("counterparties", "ssis", "holidays")}
+    assert all(changed[name] == reference[name] for name in static)
+    assert all(changed[name] != reference[name] for name in reference if name not in static)
 
 
 def test_spilling_to_disk_gives_the_same_bytes(
@@ -442,7 +455,7 @@ def test_affirmations_follow_their_confirmations(day: dict) -> None:
 def test_summary_reports_paths_and_counts(day: dict) -> None:
     summary: GenerationSummary = day["summary"]
     assert summary.business_dates == (DAY,)
-    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 12
+    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 12 + 9
     assert sum(summary.breaks_by_type.values()) == len(day["truth"]["breaks"])
     assert summary.counts[DAY].orders == 200
 

@@ -22,6 +22,7 @@ events as (
         settlement_status,
         coalesce(settlement_reason_codes, matching_reason_codes, processing_reason_codes)
             as reason_codes,
+        place_of_settlement,
         cast(null as decimal(28, 6)) as settled_quantity,
         cast(null as date) as effective_settlement_date,
         cast(null as boolean) as is_partial,
@@ -40,6 +41,7 @@ events as (
         cast(null as varchar) as matching_status,
         cast(null as varchar) as settlement_status,
         cast(null as varchar) as reason_codes,
+        place_of_settlement,
         settled_quantity,
         effective_settlement_date,
         is_partial,
@@ -64,6 +66,7 @@ final as (
         cast(matching_status as varchar) as matching_status,
         cast(settlement_status as varchar) as settlement_status,
         cast(reason_codes as varchar) as reason_codes,
+        cast(place_of_settlement as varchar) as place_of_settlement,
         cast(settled_quantity as decimal(28, 6)) as settled_quantity,
         effective_settlement_date,
         is_partial,

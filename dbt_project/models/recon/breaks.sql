@@ -2,8 +2,62 @@
 -- break_id is stable across runs: a hash of what the difference is about, not of its values.
 with
 
-recon_differences as (
+trade_vs_confirmation as (
     select * from {{ ref('recon_trade_vs_confirmation') }}
+),
+
+settlement as (
+    select * from {{ ref('recon_settlement') }}
+),
+
+cash as (
+    select * from {{ ref('recon_cash') }}
+),
+
+-- Every recon's differences in one shape; a recon may name a root cause finer than its
+-- break type's (e.g. a fail's, from its reason code).
+recon_differences as (
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        allocation_line_id,
+        confirm_id
+    from trade_vs_confirmation
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        root_cause,
+        allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from settlement
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from cash
 ),
 
 break_types as (
@@ -58,7 +112,7 @@ final as (
         cast(aged.age_business_days as integer) as age_business_days,
         cast(break_types.severity as varchar) as severity,
         cast('open' as varchar) as status,
-        cast(break_types.root_cause as varchar) as root_cause,
+        cast(coalesce(aged.root_cause, break_types.root_cause) as varchar) as root_cause,
         cast(aged.allocation_line_id as varchar) as allocation_line_id,
         cast(aged.confirm_id as varchar) as confirm_id
     from aged

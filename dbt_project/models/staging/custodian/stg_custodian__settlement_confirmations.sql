@@ -18,6 +18,7 @@ renamed as (
         payment_type,
         trade_date,
         intended_settlement_date,
+        place_of_settlement,
         effective_settlement_date,
         settled_quantity,
         previously_settled_quantity,

@@ -19,6 +19,7 @@ renamed as (
         payment_type,
         trade_date,
         intended_settlement_date,
+        place_of_settlement,
         processing_status as processing_status_code,
         case
             when processing_status in ('AckdAccptd', 'PACK') then 'accepted'

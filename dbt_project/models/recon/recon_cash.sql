@@ -1,0 +1,144 @@
+-- One row per cash difference: a settled DVP instruction whose cash is missing from, or
+-- booked at another amount on, the bank statements (matched by the instruction reference
+-- and the settlement date, amounts within the recon_tolerances seed); a statement the bank
+-- delivered twice; a statement whose opening balance does not continue the previous one's
+-- closing balance (MT940 pages chain through their :60M:/:62M: intermediate balances).
+-- Breaks carry the business date of the settlement, or of the statement.
+with
+
+expected as (
+    select * from {{ ref('int_expected_cash_movements') }}
+),
+
+statements as (
+    select * from {{ ref('int_bank_statements_deduplicated') }}
+),
+
+entries as (
+    select * from {{ ref('stg_bank__statement_entries') }}
+),
+
+tolerances as (
+    select * from {{ ref('recon_tolerances') }}
+    where recon = 'cash' and field = 'amount'
+),
+
+-- Entries of the statements kept once, per instruction and value date.
+booked as (
+    select
+        entries.instruction_ref,
+        entries.value_date,
+        sum(entries.signed_amount) as booked_amount
+    from entries
+    inner join statements
+        on
+            entries.file_sha256 = statements.file_sha256
+            and entries.message_index = statements.message_index
+            and entries.statement_id = statements.statement_id
+    where entries.instruction_ref is not null
+    group by entries.instruction_ref, entries.value_date
+),
+
+-- A currency-specific tolerance wins over the `*` default.
+ranked_tolerances as (
+    select
+        expected.instruction_ref,
+        expected.settlement_date,
+        tolerances.abs_tolerance,
+        tolerances.rel_tolerance,
+        row_number() over (
+            partition by expected.instruction_ref, expected.settlement_date
+            order by case when tolerances.currency_code = '*' then 1 else 0 end
+        ) as specificity_rank
+    from expected
+    inner join tolerances
+        on expected.currency_code = tolerances.currency_code or tolerances.currency_code = '*'
+),
+
+compared as (
+    select
+        expected.instruction_ref,
+        expected.settlement_date,
+        expected.expected_amount,
+        booked.booked_amount,
+        booked.instruction_ref is null as is_missing,
+        {{ exceeds_tolerance(
+            'expected.expected_amount', 'booked.booked_amount',
+            'ranked_tolerances.abs_tolerance', 'ranked_tolerances.rel_tolerance'
+        ) }} as is_amount_break
+    from expected
+    left join booked
+        on
+            expected.instruction_ref = booked.instruction_ref
+            and expected.settlement_date = booked.value_date
+    left join ranked_tolerances
+        on
+            expected.instruction_ref = ranked_tolerances.instruction_ref
+            and expected.settlement_date = ranked_tolerances.settlement_date
+            and ranked_tolerances.specificity_rank = 1
+),
+
+chained as (
+    select
+        statements.*,
+        lag(statements.closing_balance) over (
+            partition by statements.account_id, statements.currency_code
+            order by
+                statements.sequence_number,
+                statements.page_number,
+                statements.business_date,
+                statements.statement_id
+        ) as previous_closing_balance
+    from statements
+),
+
+final as (
+    select
+        'missing_cash_entry' as break_type,
+        settlement_date as business_date,
+        instruction_ref as trade_ref,
+        'amount' as field,
+        {{ decimal_to_text('expected_amount') }} as left_value,
+        cast(null as varchar) as right_value,
+        cast(null as decimal(28, 10)) as difference
+    from compared
+    where is_missing
+    union all
+    select
+        'cash_amount_mismatch' as break_type,
+        settlement_date as business_date,
+        instruction_ref as trade_ref,
+        'amount' as field,
+        {{ decimal_to_text('expected_amount') }} as left_value,
+        {{ decimal_to_text('booked_amount') }} as right_value,
+        cast(booked_amount - expected_amount as decimal(28, 10)) as difference
+    from compared
+    where not is_missing and is_amount_break
+    union all
+    select distinct
+        'duplicate_statement' as break_type,
+        business_date,
+        statement_id as trade_ref,
+        cast(null as varchar) as field,
+        cast(null as varchar) as left_value,
+        cast(null as varchar) as right_value,
+        cast(null as decimal(28, 10)) as difference
+    from statements
+    where delivery_count > 1
+    union all
+    select
+        'balance_chain_break' as break_type,
+        business_date,
+        statement_id as trade_ref,
+        'opening_balance' as field,
+        {{ decimal_to_text('previous_closing_balance') }} as left_value,
+        {{ decimal_to_text('opening_balance') }} as right_value,
+        cast(opening_balance - previous_closing_balance as decimal(28, 10)) as difference
+    from chained
+    where opening_balance <> previous_closing_balance
+)
+
+select
+    'cash' as recon,
+    final.*
+from final

@@ -1,0 +1,161 @@
+-- One row per settlement instruction and break type: what the custodian reported against
+-- what we instructed (fct_settlement_instructions, fct_settlement_events). Each root cause
+-- is reported once, on the business date the custodian first showed it (the date of that
+-- status advice or confirmation): a fail on its first failing day, an unmatched or SSI
+-- mismatch on the day it was first reported, a partial on the day its first part settled.
+with
+
+instructions as (
+    select * from {{ ref('fct_settlement_instructions') }}
+),
+
+events as (
+    select * from {{ ref('fct_settlement_events') }}
+),
+
+places_of_settlement as (
+    select * from {{ ref('places_of_settlement') }}
+),
+
+reason_code_root_causes as (
+    select * from {{ ref('reason_code_root_causes') }}
+),
+
+-- Every custodian event of one of our instructions, beside our SSI's place of settlement.
+instruction_events as (
+    select
+        events.instruction_ref,
+        events.event_type,
+        events.matching_status,
+        events.settlement_status,
+        events.reason_codes,
+        events.place_of_settlement,
+        events.settled_quantity,
+        events.is_partial,
+        events.event_sequence,
+        events.business_date,
+        instructions.allocation_line_id,
+        instructions.quantity as instructed_quantity,
+        places_of_settlement.place_of_settlement_bic as our_place_of_settlement,
+        split_part(events.reason_codes, ',', 1) as first_reason_code
+    from events
+    inner join instructions on events.instruction_ref = instructions.instruction_ref
+    left join places_of_settlement on instructions.market_mic = places_of_settlement.market_mic
+),
+
+-- One candidate event per instruction and kind of break: the first one by event time.
+candidates as (
+    select
+        'ssi_mismatch' as break_type,
+        instruction_events.*
+    from instruction_events
+    where instruction_events.place_of_settlement <> instruction_events.our_place_of_settlement
+    union all
+    select
+        'unmatched_instruction' as break_type,
+        instruction_events.*
+    from instruction_events
+    where instruction_events.matching_status = 'unmatched'
+    union all
+    select
+        'settlement_fail' as break_type,
+        instruction_events.*
+    from instruction_events
+    where instruction_events.settlement_status = 'failing'
+    union all
+    select
+        'partial_settlement' as break_type,
+        instruction_events.*
+    from instruction_events
+    where instruction_events.event_type = 'settlement'
+),
+
+first_events as (
+    select *
+    from (
+        select
+            candidates.*,
+            row_number() over (
+                partition by candidates.instruction_ref, candidates.break_type
+                order by candidates.event_sequence
+            ) as occurrence_rank
+        from candidates
+    ) as ranked
+    where occurrence_rank = 1
+),
+
+ssi_mismatches as (
+    select * from first_events
+    where break_type = 'ssi_mismatch'
+),
+
+-- A place-of-settlement mismatch explains the instruction not matching: reported once.
+unmatched_instructions as (
+    select * from first_events
+    where
+        break_type = 'unmatched_instruction'
+        and instruction_ref not in (select ssi_mismatches.instruction_ref from ssi_mismatches)
+),
+
+settlement_fails as (
+    select * from first_events
+    where break_type = 'settlement_fail'
+),
+
+-- The first settlement of the instruction was a part: less than instructed.
+partial_settlements as (
+    select * from first_events
+    where
+        break_type = 'partial_settlement'
+        and is_partial
+        and settled_quantity < instructed_quantity
+),
+
+final as (
+    select
+        break_type,
+        business_date,
+        instruction_ref as trade_ref,
+        allocation_line_id,
+        'place_of_settlement' as field,
+        our_place_of_settlement as left_value,
+        place_of_settlement as right_value,
+        cast(null as decimal(28, 10)) as difference,
+        cast(null as varchar) as root_cause
+    from ssi_mismatches
+    union all
+    select
+        reported.break_type,
+        reported.business_date,
+        reported.instruction_ref as trade_ref,
+        reported.allocation_line_id,
+        'status_reason' as field,
+        cast(null as varchar) as left_value,
+        reported.reason_codes as right_value,
+        cast(null as decimal(28, 10)) as difference,
+        reason_code_root_causes.root_cause
+    from (
+        select * from unmatched_instructions
+        union all
+        select * from settlement_fails
+    ) as reported
+    left join reason_code_root_causes
+        on reported.first_reason_code = reason_code_root_causes.reason_code
+    union all
+    select
+        break_type,
+        business_date,
+        instruction_ref as trade_ref,
+        allocation_line_id,
+        'settled_quantity' as field,
+        {{ decimal_to_text('instructed_quantity') }} as left_value,
+        {{ decimal_to_text('settled_quantity') }} as right_value,
+        cast(settled_quantity - instructed_quantity as decimal(28, 10)) as difference,
+        cast(null as varchar) as root_cause
+    from partial_settlements
+)
+
+select
+    'settlement' as recon,
+    final.*
+from final

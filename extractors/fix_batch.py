@@ -1,0 +1,346 @@
+"""Columnar fast path for FIX: frame, verify, tokenize and resolve groups for a whole file.
+
+Per-message Python costs ~20 µs, far from the >=100k messages/s target, so the common
+case is done over whole arrays instead: numpy finds each message's BeginString, BodyLength,
+trailer and checksum at once, Polars splits every body into tag/value fields at once, and
+numpy assigns each field to the top level or to an entry of a top-level repeating group.
+
+The fast path only *accepts* messages; it never rejects. A message with anything unusual
+(a failed check, garbage after it, a data field, a nested group, a duplicate tag, a count
+that does not match, a non-ASCII file...) is left to the field-by-field parser in fix.py,
+which produces the exact rejection reasons. So every message the fast path accepts is one
+the careful path would have accepted with the same fields and groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import polars as pl
+
+from extractors.fix_dictionary import DATA_FIELDS, GroupSpec
+
+_BEGIN = b"8=FIX.4.4"
+_TAG_LIMIT = 1 << 16  # tags are looked up in dense tables; larger tags take the slow path
+_WHITESPACE = np.zeros(256, bool)
+_WHITESPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Per message of the file: whether the fast path took it, and its line number."""
+
+    fast: np.ndarray  # bool
+    lines: np.ndarray  # int64, 1-based line of the message start
+
+
+def _at(arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """arr[idx] with out-of-range positions clipped (their messages fail another check)."""
+    return arr[np.clip(idx, 0, len(arr) - 1)]
+
+
+def _digits(arr: np.ndarray, begin: np.ndarray, width: np.ndarray, most: int):
+    """(value, ok) of the ASCII decimal numbers of `width` (1..most) bytes at `begin`."""
+    ok = (width >= 1) & (width <= most)
+    value = np.zeros(len(begin), np.int64)
+    for j in range(most):
+        digit = _at(arr, begin + j).astype(np.int64) - 48
+        inside = j < width
+        ok &= ~inside | ((digit >= 0) & (digit <= 9))
+        value = np.where(inside, value * 10 + digit, value)
+    return value, ok
+
+
+def frame_messages(
+    data: bytes, delimiter: bytes, starts: list[int]
+) -> tuple[Framing, np.ndarray, np.ndarray]:
+    """Check every message's framing at once: (framing, body starts, body ends).
+
+    A message is fast when BeginString is FIX.4.4, BodyLength is right (the trailer is
+    exactly there), CheckSum is three digits that match, and at most two whitespace bytes
+    (a line break) follow it before the next message. Body = from 35= up to the delimiter
+    before 10= (excluded).
+    """
+    arr = np.frombuffer(data, np.uint8)
+    s = np.asarray(starts, np.int64)
+    lines = np.searchsorted(np.flatnonzero(arr == 0x0A), s) + 1
+    n = len(s)
+    d = delimiter[0]
+    delims = np.flatnonzero(arr == d)
+    if len(delims) < 2 or not data.isascii():
+        return Framing(np.zeros(n, bool), lines), s, s
+    chunk_end = np.append(s[1:], len(data))
+    k = np.minimum(np.searchsorted(delims, s), len(delims) - 2)
+    end_8, end_9 = delims[k], delims[k + 1]
+    ok = (end_8 >= s) & (end_9 < chunk_end) & (end_8 - s == len(_BEGIN))
+    for j, byte in enumerate(_BEGIN):
+        ok &= _at(arr, s + j) == byte
+    ok &= (_at(arr, end_8 + 1) == ord("9")) & (_at(arr, end_8 + 2) == ord("="))
+    body_length, digits_ok = _digits(arr, end_8 + 3, end_9 - end_8 - 3, 7)
+    ok &= digits_ok
+    trailer = end_9 + body_length  # the delimiter before 10=
+    end = trailer + 8  # one past "<d>10=NNN<d>"
+    ok &= end <= chunk_end
+    for j, byte in ((0, d), (1, ord("1")), (2, ord("0")), (3, ord("=")), (7, d)):
+        ok &= _at(arr, trailer + j) == byte
+    check, digits_ok = _digits(arr, trailer + 4, np.full(n, 3), 3)
+    ok &= digits_ok
+    gap = chunk_end - end
+    ok &= (gap <= 2) & ((gap < 1) | _WHITESPACE[_at(arr, end)])
+    ok &= (gap < 2) | _WHITESPACE[_at(arr, end + 1)]
+    sel = np.flatnonzero(ok)
+    if len(sel):
+        # running[i] = sum(data[:i]) mod 256 (uint8 wraps): a message's sum is a difference.
+        running = np.zeros(len(arr) + 1, np.uint8)
+        np.cumsum(arr, dtype=np.uint8, out=running[1:])
+        total = (running[trailer[sel] + 1] - running[s[sel]]).astype(np.int64)
+        if delimiter == b"|":  # '|' adds 0x7C to the sum where the standard's SOH adds 0x01
+            pipes = np.searchsorted(delims, trailer[sel] + 1) - np.searchsorted(delims, s[sel])
+            total -= (ord("|") - 1) * pipes
+        ok[sel] &= total % 256 == check[sel]
+    return Framing(ok, lines), end_9 + 1, trailer
+
+
+class _Tables:
+    """Dense lookup tables of the top-level groups (built once per group mapping)."""
+
+    def __init__(self, groups: Mapping[str, GroupSpec]) -> None:
+        specs = list(groups.values())
+        self.specs = specs
+        self.gid = np.zeros(_TAG_LIMIT, np.int64)  # count tag -> 1-based group number
+        self.first = np.zeros(len(specs) + 1, np.int64)
+        self.member = np.zeros((len(specs) + 1, _TAG_LIMIT), bool)
+        self.nested = np.zeros((len(specs) + 1, _TAG_LIMIT), bool)
+        for number, spec in enumerate(specs, 1):
+            # Tags >= _TAG_LIMIT are left out: a field with one never takes the fast path.
+            self.gid[_small([spec.count_tag])] = number
+            self.first[number] = int(spec.first_tag)
+            self.member[number, _small(spec.members)] = True
+            self.nested[number, _small(spec.nested)] = True
+        self.data_length = np.zeros(_TAG_LIMIT, bool)
+        self.data_length[_small(DATA_FIELDS)] = True
+
+
+def _small(tags) -> list[int]:
+    return [int(t) for t in tags if int(t) < _TAG_LIMIT]
+
+
+_TABLES: dict[int, tuple[Mapping[str, GroupSpec], _Tables]] = {}
+
+
+def _tables(groups: Mapping[str, GroupSpec]) -> _Tables:
+    cached = _TABLES.get(id(groups))
+    if cached is None or cached[0] is not groups:
+        cached = (groups, _Tables(groups))
+        _TABLES[id(groups)] = cached
+    return cached[1]
+
+
+def _bad_messages(m: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    return np.unique(m[flags])
+
+
+def _duplicated(keys: np.ndarray) -> np.ndarray:
+    """Mask of keys equal to another key."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = ordered[1:] == ordered[:-1]
+    dup = np.zeros(len(keys), bool)
+    dup[order[1:][same]] = True
+    dup[order[:-1][same]] = True
+    return dup
+
+
+class Batch:
+    """The fields of the fast messages of one file, as columns.
+
+    Fields are in file order; `m` is the message's position in the batch. A field is either
+    top level (`top`), a group's count tag (`count`) or inside an entry of a top-level group
+    (`group` > 0, `entry` a batch-wide entry id, numbered in file order).
+    """
+
+    def __init__(self, data: bytes, body_starts, body_ends, delimiter: bytes, groups) -> None:
+        n = len(body_starts)
+        arr = np.frombuffer(data, np.uint8)
+        # Every separator of the file; a body (with the delimiter after it) must read
+        # '=', d, '=', d, ... : one '=' per field, as the careful parser's fast split needs.
+        seps = np.flatnonzero((arr == ord("=")) | (arr == delimiter[0]))
+        is_eq = arr[seps] == ord("=")
+        repeated = np.concatenate([[0], np.cumsum(is_eq[1:] == is_eq[:-1])])
+        k0 = np.searchsorted(seps, body_starts)
+        k1 = np.searchsorted(seps, body_ends)  # the delimiter before 10=
+        bad_msg = ((k1 - k0) % 2 == 0) | ~is_eq[np.minimum(k0, len(seps) - 1)]
+        bad_msg |= repeated[k1] != repeated[k0]
+        # Fields of the alternating messages: the '=' of field j is separator k0 + 2j.
+        good = np.flatnonzero(~bad_msg)
+        per_msg = (k1[good] - k0[good] + 1) // 2
+        m = np.repeat(good, per_msg)
+        count = len(m)
+        index = np.arange(count)
+        first_of_msg = np.zeros(n, np.int64)
+        first_of_msg[good] = np.cumsum(per_msg) - per_msg
+        eq_k = np.repeat(k0[good], per_msg) + 2 * (index - np.repeat(first_of_msg[good], per_msg))
+        eq = seps[eq_k]
+        bad = seps[eq_k + 1] == eq + 1  # empty value
+        # Tags and values as strings: one split of the alternating bodies.
+        text = data.decode("ascii")
+        bodies = pl.Series(
+            [
+                text[a:b]
+                for a, b in zip(body_starts[good].tolist(), body_ends[good].tolist(), strict=True)
+            ],
+            dtype=pl.String,
+        )
+        d = delimiter.decode()
+        items = bodies.str.replace_all(d, "=", literal=True).str.split("=").explode()
+        values = items.gather_every(2, 1)
+        tags = items.gather_every(2)
+        # A FIX tag: a positive integer without leading zero (as fix._is_tag); < 65536 here.
+        bad |= ~tags.str.contains(r"^[1-9][0-9]{0,4}$").to_numpy()
+        tag = tags.cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+        bad |= tag >= _TAG_LIMIT
+        tag = np.where(bad, 0, tag)
+        t = _tables(groups)
+        bad |= t.data_length[tag]
+        first_of_field = first_of_msg[m]
+        bad_msg[good[tag[first_of_msg[good]] != 35]] = True
+
+        # Group spans: a field belongs to the latest count tag of its message as long as
+        # every field since that count tag is a member of its group.
+        is_count = t.gid[tag] > 0
+        last = np.maximum.accumulate(np.where(is_count, index, -1))
+        last = np.where(last >= first_of_field, last, -1)
+        gid = np.where(last >= 0, t.gid[tag[np.maximum(last, 0)]], 0)
+        after = (last >= 0) & (index > last)
+        breaks = after & ~t.member[gid, tag]
+        cum = np.cumsum(breaks)
+        since = cum - cum[np.maximum(last, 0)]
+        in_group = after & (since == 0)
+        # A nested group (even one that may also stand at the top level, like 136 in 78)
+        # right after an entry's field: the careful parser reads those.
+        previous = np.roll(np.where(in_group, gid, 0), 1)
+        previous[:1] = 0
+        same_message = np.roll(m, 1) == m
+        bad |= t.nested[previous, tag] & same_message
+        # (A count tag that is also a member of the group before it would be read as a
+        # member there: not in the dictionary today, but left to the careful parser.)
+        bad |= is_count & t.member[previous, tag] & same_message
+        # The field after a count tag must open an entry (else the group is empty).
+        counts_at = np.flatnonzero(is_count)
+        nxt = np.minimum(counts_at + 1, count - 1)
+        bad_msg[
+            m[counts_at][
+                (counts_at + 1 >= count)
+                | (m[nxt] != m[counts_at])
+                | (tag[nxt] != t.first[t.gid[tag[counts_at]]])
+            ]
+        ] = True
+        group = np.where(in_group, gid, 0)
+        starts_entry = in_group & (tag == t.first[group])
+        entry = np.where(in_group, np.cumsum(starts_entry), 0)
+        # Entries found per count tag must match its value.
+        found = np.bincount(last[starts_entry], minlength=count)[counts_at]
+        declared = values.gather(counts_at)
+        declared_ok = declared.str.contains(r"^[0-9]{1,9}$").fill_null(False).to_numpy()
+        declared_n = declared.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
+        bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
+        # No tag twice within an entry, nor twice at the top level (count tags included).
+        grouped = np.flatnonzero(in_group)
+        bad_msg[m[grouped][_duplicated(entry[grouped] * _TAG_LIMIT + tag[grouped])]] = True
+        top_all = np.flatnonzero(~in_group)
+        bad_msg[m[top_all][_duplicated(m[top_all] * _TAG_LIMIT + tag[top_all])]] = True
+        bad_msg[_bad_messages(m, bad)] = True
+
+        keep_msg = ~bad_msg
+        keep = keep_msg[m]
+        # Renumber the kept messages 0..k-1 and keep only their fields.
+        self.accepted = keep_msg
+        renumber = np.cumsum(keep_msg) - 1
+        self.m = renumber[m[keep]]
+        self.tag = tag[keep]
+        self.top = ~in_group[keep] & ~is_count[keep]
+        self.group = group[keep]
+        self.entry = entry[keep]
+        self.is_entry_start = starts_entry[keep]
+        self.values = values.filter(pl.Series(keep))
+        self.size = int(keep_msg.sum())
+        self.entries = int(entry.max()) + 1 if count else 1
+        self.tables = t
+        self.groups = groups
+        self.first_field = np.searchsorted(self.m, np.arange(self.size))
+        # Set by the reader: file message index and line number per batch message.
+        self.message_index = np.zeros(self.size, np.int64)
+        self.line_number = np.zeros(self.size, np.int64)
+        self.memo: dict[int, np.ndarray] = {}  # id(MessageSpec) -> required-field check
+
+    # --- columns by message -------------------------------------------------------------
+
+    def gather(self, positions: np.ndarray) -> pl.Series:
+        """Values at field positions; -1 gives null."""
+        found = positions >= 0
+        picked = self.values.gather(np.where(found, positions, 0))
+        return pl.select(pl.when(pl.Series(found)).then(picked)).to_series()
+
+    def top_positions(self, tag: str) -> np.ndarray:
+        """Per message: position of its top-level field `tag`, or -1."""
+        cache = self.__dict__.setdefault("_top_cache", {})
+        if tag not in cache:
+            pos = np.full(self.size, -1, np.int64)
+            idx = np.flatnonzero(self.top & (self.tag == int(tag)))
+            pos[self.m[idx]] = idx
+            cache[tag] = pos
+        return cache[tag]
+
+    def top_values(self, tag: str) -> pl.Series:
+        return self.gather(self.top_positions(tag))
+
+    def entry_positions(self, count_tag: str, tag: str) -> np.ndarray:
+        """Per batch-wide entry id: position of `tag` in that entry, or -1."""
+        pos = np.full(self.entries, -1, np.int64)
+        number = int(self.tables.gid[int(count_tag)])
+        idx = np.flatnonzero((self.group == number) & (self.tag == int(tag)))
+        pos[self.entry[idx]] = idx
+        return pos
+
+    def entry_starts(self, count_tag: str) -> np.ndarray:
+        """Field positions opening an entry of the top-level group `count_tag`."""
+        number = int(self.tables.gid[int(count_tag)])
+        return np.flatnonzero(self.is_entry_start & (self.group == number))
+
+    @cached_property
+    def executing_broker(self) -> pl.Series:
+        """Per message: 448 of the first 453 entry whose 452 is 1 (else null)."""
+        roles = np.flatnonzero((self.group == self.tables.gid[453]) & (self.tag == 452))
+        executing = (self.values.gather(roles) == "1").fill_null(False).to_numpy()
+        roles = roles[executing]
+        chosen = np.full(self.size, self.entries, np.int64)
+        np.minimum.at(chosen, self.m[roles], self.entry[roles])
+        party_ids = np.append(self.entry_positions("453", "448"), -1)
+        return self.gather(party_ids[chosen])
+
+    @cached_property
+    def msg_types(self) -> list[str]:
+        return self.values.gather(self.first_field).to_list()
+
+    def fields_of(self, k: int) -> tuple[list[str], list[str]]:
+        """Tags and values of message k, as the careful parser would have split them."""
+        begin = int(self.first_field[k])
+        end = int(self.first_field[k + 1]) if k + 1 < self.size else len(self.m)
+        tags = [str(t) for t in self.tag[begin:end].tolist()]
+        return tags, self.values.slice(begin, end - begin).to_list()
+
+    def required_ok(self, required: frozenset[str], conditions, one_of) -> np.ndarray:
+        """Per message: all `required` present, every condition and one_of met (vectorized
+        `fix_rows.missing_fields(...) == []`; False sends a message to the exact check)."""
+        ok = np.ones(self.size, bool)
+        for tag in required:
+            ok &= self.top_positions(tag) >= 0
+        for tags in one_of:
+            ok &= np.logical_or.reduce([self.top_positions(t) >= 0 for t in tags])
+        for cond in conditions:
+            when = self.top_values(cond.when_tag).is_in(list(cond.values)).fill_null(False)
+            ok &= (self.top_positions(cond.tag) >= 0) | ~when.to_numpy()
+        return ok
