@@ -19,9 +19,11 @@ from posttrade.telemetry import disable_telemetry
 SANDBOX_DIR = DATA_DIR / "sandbox"
 
 
-def _add_world_options(parser: argparse.ArgumentParser) -> None:
+def _add_world_options(parser: argparse.ArgumentParser, days: int = 1) -> None:
     parser.add_argument("--trades", type=int, default=200, help="trades per business day")
-    parser.add_argument("--days", type=int, default=1, help="business days to generate")
+    parser.add_argument(
+        "--days", type=int, default=days, help=f"business days to generate (default {days})"
+    )
     parser.add_argument("--seed", type=int, default=7, help="same seed, same files")
 
 
@@ -159,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generates a sandbox world into data/sandbox/inbox and runs the whole "
         "pipeline on a fresh data/warehouse.duckdb.",
     )
-    _add_world_options(demo)
+    # Three days by default: trades settle T+2, so the settlement and cash sides show too.
+    _add_world_options(demo, days=3)
     demo.set_defaults(handler=cmd_demo)
 
     generate = commands.add_parser(
