@@ -44,12 +44,7 @@ latest_status as (
 ),
 
 as_of as (
-    select
-        {% if var('as_of_date') %}
-            cast('{{ var("as_of_date") }}' as date)
-        {% else %}
-            max(business_date)
-        {% endif %} as as_of_date
+    select {{ as_of_date('business_date') }} as as_of_date
     from events
 ),
 
@@ -113,16 +108,10 @@ final as (
         cast(reason_codes as varchar) as reason_codes,
         last_status_at,
         -- Business days past the intended date until it settled (or until the as-of date).
-        cast((
-            select count(*)
-            from business_days
-            where
-                business_days.is_business_day
-                and business_days.calendar_date > progressed.intended_settlement_date
-                and business_days.calendar_date <= coalesce(
-                    progressed.completed_settlement_date, progressed.as_of_date
-                )
-        ) as integer) as fail_days,
+        cast({{ business_days_after(
+            'progressed.intended_settlement_date',
+            'coalesce(progressed.completed_settlement_date, progressed.as_of_date)'
+        ) }} as integer) as fail_days,
         business_date
     from progressed
 )

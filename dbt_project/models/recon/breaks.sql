@@ -69,12 +69,7 @@ business_days as (
 ),
 
 as_of as (
-    select
-        {% if var('as_of_date') %}
-            cast('{{ var("as_of_date") }}' as date)
-        {% else %}
-            max(business_date)
-        {% endif %} as as_of_date
+    select {{ as_of_date('business_date') }} as as_of_date
     from recon_differences
 ),
 
@@ -82,14 +77,8 @@ aged as (
     select
         recon_differences.*,
         recon_differences.business_date as first_seen_date,
-        (
-            select count(*)
-            from business_days
-            where
-                business_days.is_business_day
-                and business_days.calendar_date > recon_differences.business_date
-                and business_days.calendar_date <= as_of.as_of_date
-        ) as age_business_days
+        {{ business_days_after('recon_differences.business_date', 'as_of.as_of_date') }}
+            as age_business_days
     from recon_differences
     cross join as_of
 ),
