@@ -15,10 +15,11 @@ from collections.abc import Mapping
 
 from extractors.custodian import is_xml
 from extractors.extracted import ExtractedFile
-from extractors.iso20022 import Reader, XmlFileError, XmlMessage, read_messages, timestamp
+from extractors.iso20022 import Reader, XmlMessage, timestamp
 from extractors.records import Problems, Syntax, Table, extract_result, new_tables
 from extractors.schemas import LINEAGE, RAW_TABLES
 from extractors.swift import MtMessage, MtRejection, read_mt
+from extractors.xml_files import extract_xml_file, quarantine_unhandled
 
 PLATFORM = "bank"
 STATEMENTS = "bank_statements"
@@ -112,29 +113,16 @@ _XML_LABELS: dict[str, dict[str, str]] = {
 
 def _parse_xml(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     tables = new_tables(PLATFORM, COLUMNS, _XML_LABELS)
-    problems = Problems()
-    count = 0
-    try:
-        for message in read_messages(data):
-            count += 1
-            if message.is_iso and message.family == "camt.053" and message.body is not None:
-                pending = _camt053(message, problems)
-                if pending is not None:
-                    pending.commit(tables, message.message_index)
-            else:
-                problems.add(
-                    message.line_number,
-                    message.message_index,
-                    message.message_format,
-                    "Document",
-                    message.namespace,
-                    f"message type {message.message_format} is not handled by platform {PLATFORM}",
-                )
-    except XmlFileError as error:
-        problems = Problems()
-        problems.add(error.line_number, None, None, None, None, error.reason)
-        return extract_result(PLATFORM, source_file, sha256, None, tables, problems, count, True)
-    return extract_result(PLATFORM, source_file, sha256, Syntax.XML, tables, problems, count, False)
+    return extract_xml_file(PLATFORM, source_file, data, sha256, tables, _map_xml)
+
+
+def _map_xml(message: XmlMessage, tables: Mapping[str, Table], problems: Problems) -> None:
+    if not (message.is_iso and message.family == "camt.053" and message.body is not None):
+        quarantine_unhandled(PLATFORM, message, problems)
+        return
+    pending = _camt053(message, problems)
+    if pending is not None:
+        pending.commit(tables, message.message_index)
 
 
 def _boolean(value: str | None) -> bool | None:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping
 import polars as pl
 
 from extractors.extracted import ExtractedFile
-from extractors.iso20022 import Reader, XmlFileError, XmlMessage, read_messages, timestamp
+from extractors.iso20022 import Reader, XmlMessage, timestamp
 from extractors.records import Problems, Syntax, Table, extract_result, new_tables
 from extractors.schemas import LINEAGE, RAW_TABLES
 from extractors.swift import MtMessage, MtRejection, read_mt
+from extractors.xml_files import extract_xml_file, quarantine_unhandled
 
 PLATFORM = "custodian"
 STATUSES = "custodian_settlement_statuses"
@@ -82,32 +83,13 @@ _XML_LABELS: dict[str, dict[str, str]] = {
 
 def _parse_xml(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     tables = new_tables(PLATFORM, COLUMNS, _XML_LABELS)
-    problems = Problems()
-    count = 0
-    try:
-        for message in read_messages(data):
-            count += 1
-            _map_xml(message, tables, problems)
-    except XmlFileError as error:
-        problems = Problems()
-        problems.add(error.line_number, None, None, None, None, error.reason)
-        return extract_result(PLATFORM, source_file, sha256, None, tables, problems, count, True)
-    return extract_result(PLATFORM, source_file, sha256, Syntax.XML, tables, problems, count, False)
+    return extract_xml_file(PLATFORM, source_file, data, sha256, tables, _map_xml)
 
 
 def _map_xml(message: XmlMessage, tables: Mapping[str, Table], problems: Problems) -> None:
     mapper = _XML_MAPPERS.get(message.family) if message.is_iso else None
     if mapper is None or message.body is None:
-        problems.add(
-            message.line_number,
-            message.message_index,
-            message.message_format,
-            "Document",
-            message.namespace,
-            f"message type {message.message_format} is not handled by platform {PLATFORM}"
-            if message.body is not None
-            else "empty Document",
-        )
+        quarantine_unhandled(PLATFORM, message, problems)
         return
     mapper(message, tables, problems)
 
