@@ -15,7 +15,8 @@ from extractors.extracted import ExtractedFile
 from extractors.fix import FixMessage, Rejection, read_fix
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
-from extractors.schemas import PLATFORM_TABLES, QUARANTINE, RAW_TABLES
+from extractors.records import Problems
+from extractors.schemas import PLATFORM_TABLES, RAW_TABLES
 from extractors.transport import DirectoryTransport
 from extractors.typed import cast_columns
 
@@ -184,40 +185,14 @@ def _with_lineage(
     return frame.select(pl.col(name).cast(dtype) for name, dtype in schema.items())
 
 
-class _Problems:
-    """Quarantine rows in the making."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[int | None, int | None, str | None, str | None, str | None, str]] = []
-
-    def add(
-        self,
-        line_number: int | None,
-        message_index: int | None,
-        message_type: str | None,
-        field: str | None,
-        raw_value: str | None,
-        reason: str,
-    ) -> None:
-        self.rows.append((line_number, message_index, message_type, field, raw_value, reason))
+class _Problems(Problems):
+    """Quarantine rows in the making, with the FIX parser's two ways of naming a record."""
 
     def reject(self, r: Rejection) -> None:
         self.add(r.line_number, r.message_index, r.msg_type, r.field, r.raw_value, r.reason)
 
     def message(self, msg: FixMessage, field: str, raw_value: str | None, reason: str) -> None:
         self.add(msg.line_number, msg.message_index, msg.msg_type, field, raw_value, reason)
-
-    def frame(self, platform: str, source_file: str, sha256: str) -> pl.DataFrame:
-        columns = ("line_number", "message_index", "message_type", "field", "raw_value", "reason")
-        rows = pl.DataFrame(
-            self.rows, schema={c: QUARANTINE[c] for c in columns}, orient="row"
-        ).with_columns(
-            pl.lit(platform, pl.String).alias("platform"),
-            pl.lit(source_file, pl.String).alias("source_file"),
-            pl.lit(sha256, pl.String).alias("file_sha256"),
-        )
-        rows = rows.sort(["line_number", "message_index"], nulls_last=False, maintain_order=True)
-        return rows.select(pl.col(name).cast(dtype) for name, dtype in QUARANTINE.items())
 
 
 # Each platform's parser: (source_file, data, sha256) -> ExtractedFile. The FIX platforms
