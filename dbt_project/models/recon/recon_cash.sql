@@ -39,20 +39,8 @@ booked as (
     group by entries.instruction_ref, entries.value_date
 ),
 
--- A currency-specific tolerance wins over the `*` default.
-ranked_tolerances as (
-    select
-        expected.instruction_ref,
-        expected.settlement_date,
-        tolerances.abs_tolerance,
-        tolerances.rel_tolerance,
-        row_number() over (
-            partition by expected.instruction_ref, expected.settlement_date
-            order by case when tolerances.currency_code = '*' then 1 else 0 end
-        ) as specificity_rank
-    from expected
-    inner join tolerances
-        on expected.currency_code = tolerances.currency_code or tolerances.currency_code = '*'
+currency_tolerances as (
+    {{ tolerances_by_currency('tolerances', 'expected') }}
 ),
 
 compared as (
@@ -64,18 +52,15 @@ compared as (
         booked.instruction_ref is null as is_missing,
         {{ exceeds_tolerance(
             'expected.expected_amount', 'booked.booked_amount',
-            'ranked_tolerances.abs_tolerance', 'ranked_tolerances.rel_tolerance'
+            'currency_tolerances.abs_tolerance', 'currency_tolerances.rel_tolerance'
         ) }} as is_amount_break
     from expected
     left join booked
         on
             expected.instruction_ref = booked.instruction_ref
             and expected.settlement_date = booked.value_date
-    left join ranked_tolerances
-        on
-            expected.instruction_ref = ranked_tolerances.instruction_ref
-            and expected.settlement_date = ranked_tolerances.settlement_date
-            and ranked_tolerances.specificity_rank = 1
+    left join currency_tolerances
+        on coalesce(expected.currency_code, '') = coalesce(currency_tolerances.currency_code, '')
 ),
 
 chained as (

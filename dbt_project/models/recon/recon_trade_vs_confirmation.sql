@@ -42,34 +42,21 @@ pairs as (
     inner join confirmations on matches.confirm_id = confirmations.confirm_id
 ),
 
--- A currency-specific tolerance wins over the `*` default.
-ranked_tolerances as (
-    select
-        pairs.allocation_line_id,
-        tolerances.field,
-        tolerances.abs_tolerance,
-        tolerances.rel_tolerance,
-        row_number() over (
-            partition by pairs.allocation_line_id, tolerances.field
-            order by case when tolerances.currency_code = '*' then 1 else 0 end
-        ) as specificity_rank
-    from pairs
-    inner join tolerances
-        on pairs.currency_code = tolerances.currency_code or tolerances.currency_code = '*'
+currency_tolerances as (
+    {{ tolerances_by_currency('tolerances', 'pairs') }}
 ),
 
 pair_tolerances as (
     select
-        allocation_line_id,
+        currency_code,
         max(case when field = 'quantity' then abs_tolerance end) as quantity_abs_tolerance,
         max(case when field = 'quantity' then rel_tolerance end) as quantity_rel_tolerance,
         max(case when field = 'price' then abs_tolerance end) as price_abs_tolerance,
         max(case when field = 'price' then rel_tolerance end) as price_rel_tolerance,
         max(case when field = 'net_amount' then abs_tolerance end) as net_amount_abs_tolerance,
         max(case when field = 'net_amount' then rel_tolerance end) as net_amount_rel_tolerance
-    from ranked_tolerances
-    where specificity_rank = 1
-    group by allocation_line_id
+    from currency_tolerances
+    group by currency_code
 ),
 
 compared as (
@@ -91,7 +78,8 @@ compared as (
         and not (pairs.left_settlement_date is null and pairs.right_settlement_date is null)
             as is_settlement_date_break
     from pairs
-    left join pair_tolerances on pairs.allocation_line_id = pair_tolerances.allocation_line_id
+    left join pair_tolerances
+        on coalesce(pairs.currency_code, '') = coalesce(pair_tolerances.currency_code, '')
 ),
 
 missing_confirmations as (
