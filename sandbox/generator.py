@@ -34,7 +34,7 @@ from sandbox.confirmations import (
 from sandbox.day import Break, DayContext, DayCounts, DayFiles
 from sandbox.market import INSTRUMENTS, MARKETS, business_days
 from sandbox.orders import new_order, run_order
-from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, SettlementWorld
+from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, Resolution, SettlementWorld
 from sandbox.vendor_files import BREAK_ORDER as VENDOR_BREAK_ORDER
 from sandbox.vendor_files import VendorDay
 
@@ -129,7 +129,10 @@ def generate(
     other = sorted(world.breaks, key=lambda b: (b[0], b[1], BREAK_TYPE_ORDER[b[2]], b[3]))
     other += sorted(vendor_breaks, key=lambda b: (b[0], b[1], VENDOR_BREAK_ORDER[b[2]], b[3]))
     truth_path = out_dir / GROUND_TRUTH
-    _write_ground_truth(truth_path, seed, dates, counts, outputs, vendor_counts, breaks, other)
+    _write_ground_truth(
+        truth_path, seed, dates, counts, outputs, vendor_counts, breaks, other,
+        resolutions=sorted(world.resolutions),
+    )  # fmt: skip
     by_type = {name: sum(1 for b in breaks if b[1] == name) for name in DEFECTS}
     for b in other:
         by_type[b[2]] = by_type.get(b[2], 0) + 1
@@ -207,6 +210,8 @@ def _write_ground_truth(
     vendor_counts: dict[date, dict[str, object]],
     breaks: list[Break],
     other_breaks: list[tuple],
+    *,
+    resolutions: list[Resolution],
 ) -> None:
     truth = {
         "seed": seed,
@@ -242,6 +247,17 @@ def _write_ground_truth(
             for business_date, recon, break_type, trade_ref, field, left, right, root_cause in (
                 other_breaks
             )
+        ],
+        # How labelled breaks end inside the range; a break not listed is still open.
+        "resolutions": [
+            {
+                "recon": recon,
+                "break_type": break_type,
+                "trade_ref": trade_ref,
+                "resolved_date": resolved_date,
+                "resolving_event": event,
+            }
+            for recon, break_type, trade_ref, resolved_date, event in resolutions
         ],
     }
     path.parent.mkdir(parents=True, exist_ok=True)

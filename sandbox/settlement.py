@@ -83,6 +83,9 @@ BUY = "1"
 
 # One labelled break: (business date, recon, break type, trade_ref, field, left, right, cause).
 Break = tuple[str, str, str, str, str | None, str | None, str | None, str]
+# How a labelled break ends inside the generated range: (recon, break type, trade_ref,
+# resolved business date, resolving event). A break without one is still open at the end.
+Resolution = tuple[str, str, str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,7 @@ class SettlementWorld:
         # Where the bank sweeps an account back to: its opening balance.
         self.sweep_targets = dict(self.balances)
         self.breaks: list[Break] = []
+        self.resolutions: list[Resolution] = []
         # Per trade date: the instruction stream and the defects still to force.
         self._rng: Random | None = None
         self._day: date | None = None
@@ -270,6 +274,7 @@ class SettlementWorld:
             self._event(after(s, 1), inst, "MATCH", "MACH")
             self._event(after(s, 2), inst, "SETT", str(qty), "FULL")
             self._label(t, kind, ref, None, "CMIS")
+            self._resolve(after(s, 1), kind, ref, "matched")
             return
         match_day = after(t, 1) if u_match < P_MATCH_NEXT_DAY and after(t, 1) < s else t
         self._event(match_day, inst, "MATCH", "MACH")
@@ -284,6 +289,7 @@ class SettlementWorld:
             self._event(after(s, fail_days), inst, "SETT", str(qty), "FULL")
             if visible_at_settlement:
                 self._label(s, kind, ref, None, code)
+                self._resolve(after(s, fail_days), kind, ref, "settled")
             return
         if after(t, 1) < s and u_pend < P_PENDING_NOTICE:
             self._event(after(t, 1), inst, "STAT", "PEND:FUTU")
@@ -293,6 +299,7 @@ class SettlementWorld:
             self._event(after(s, 1), inst, "SETT", str(qty - part), "PARC")
             if visible_at_settlement:
                 self._label(s, kind, ref, str(qty), str(part))
+                self._resolve(after(s, 1), kind, ref, "settled")
             return
         self._event(s, inst, "SETT", str(qty), "CLEAN")
 
@@ -308,6 +315,12 @@ class SettlementWorld:
     def _label(self, day: date, kind: str, ref: str, left: str | None, right: str | None) -> None:
         break_type, fld, cause = SETTLEMENT_DEFECTS[kind]
         self.breaks.append((day.isoformat(), SETTLEMENT, break_type, ref, fld, left, right, cause))
+
+    def _resolve(self, day: date, kind: str, ref: str, event: str) -> None:
+        """The custodian event that ends a labelled break, when it falls inside the range."""
+        if day <= self.last:
+            break_type = SETTLEMENT_DEFECTS[kind][0]
+            self.resolutions.append((SETTLEMENT, break_type, ref, day.isoformat(), event))
 
     def _day_break(
         self, day: date, break_type: str, ref: str, left: object = None, right: object = None

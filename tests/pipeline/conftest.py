@@ -11,7 +11,7 @@ from tests.pipeline.ground_truth import World
 
 WORLD_SEED = 11
 WORLD_TRADES = 240
-WORLD_DAYS = 3
+WORLD_DAYS = 5
 
 
 @pytest.fixture(scope="session")

@@ -155,3 +155,64 @@ def expected_raw_counts(world: World) -> dict[str, object]:
         **{name: world.count(name) for name in _ROW_COUNTS},
         "quarantined": 0,
     }
+
+
+LIFECYCLE_SQL = (
+    "select recon, break_type, trade_ref, field, break_id, first_seen_date, age_business_days, "
+    "status, resolved_date, resolving_event from recon.breaks"
+)
+
+
+def assert_lifecycle_matches_ground_truth(rows: list[tuple], world: World) -> None:
+    """Auto-resolved exactly the breaks the generator ended inside the range, on the day
+    and by the event it labels; every other break is still open."""
+    expected = {
+        (r["recon"], r["break_type"], r["trade_ref"]): (r["resolved_date"], r["resolving_event"])
+        for r in world.ground_truth["resolutions"]
+        if r["recon"] in IMPLEMENTED_RECONS
+    }
+    found = {
+        (recon, kind, ref): (str(resolved), event)
+        for recon, kind, ref, _, _, _, _, status, resolved, event in rows
+        if status == "auto-resolved"
+    }
+    still_open = {(r[0], r[1], r[2]) for r in rows if r[7] == "open"}
+    assert {r[7] for r in rows} <= {"open", "auto-resolved"}
+    wrong = [(k, found[k], v) for k, v in expected.items() if k in found and found[k] != v]
+    assert found == expected, (
+        f"resolved but not labelled: {sorted(set(found) - set(expected))[:5]}; "
+        f"labelled but not resolved: {sorted(set(expected) - set(found))[:5]}; "
+        f"wrong day or event (found, labelled): {wrong[:5]}"
+    )
+    assert not still_open & set(expected)
+
+
+def recall_precision_table(rows: list[tuple], world: World) -> list[tuple[str, str, int, int, int]]:
+    """Per recon and break type: (recon, break type, expected, found, correct), where correct
+    breaks agree with the ground truth on their key and both values."""
+    found = found_breaks(rows)
+    expected = world.expected_breaks()
+    table: dict[tuple[str, str], list[int]] = {}
+    for key in expected.keys() | found.keys():
+        counts = table.setdefault((key[0], key[1]), [0, 0, 0])
+        counts[0] += key in expected
+        counts[1] += key in found
+        counts[2] += (
+            key in expected
+            and key in found
+            and all(same_value(f, e) for f, e in zip(found[key], expected[key], strict=True))
+        )
+    return [(recon, kind, *counts) for (recon, kind), counts in sorted(table.items())]
+
+
+def format_recall_precision(table: list[tuple[str, str, int, int, int]]) -> str:
+    lines = [
+        f"{'recon':<24}{'break type':<32}{'expected':>9}{'found':>7}{'recall':>8}{'precision':>10}"
+    ]
+    for recon, kind, expected, found, correct in table:
+        recall = correct / expected if expected else 1.0
+        precision = correct / found if found else 1.0
+        lines.append(
+            f"{recon:<24}{kind:<32}{expected:>9}{found:>7}{recall:>8.1%}{precision:>10.1%}"
+        )
+    return "\n".join(lines)

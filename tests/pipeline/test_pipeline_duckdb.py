@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,11 +20,18 @@ from posttrade.warehouse_query import fetch
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     IMPLEMENTED_RECONS,
+    LIFECYCLE_SQL,
     World,
     assert_breaks_match_ground_truth,
+    assert_lifecycle_matches_ground_truth,
     expected_raw_counts,
+    format_recall_precision,
     raw_counts,
+    recall_precision_table,
 )
+
+# The first run sees the world's first days only, as the desk did on that day.
+FIRST_RUN_DAYS = 3
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +39,35 @@ def duckdb_settings(tmp_path_factory: pytest.TempPathFactory) -> WarehouseSettin
     return WarehouseSettings("duckdb", tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
 
 
+@dataclass(frozen=True)
+class StagedRuns:
+    """The warehouse run on the first days' files, then again with every day's files."""
+
+    run: PipelineRun
+    breaks_after_first_days: list[tuple]
+
+
+def copy_first_days(world: World, days: int, inbox: Path) -> None:
+    """The inbox as it stood after `days` business days: files are named by their date."""
+    last = world.ground_truth["business_dates"][days - 1].replace("-", "")
+    for path in world.inbox.glob("*/*"):
+        if path.is_file() and path.name[:8] <= last:
+            (inbox / path.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, inbox / path.parent.name / path.name)
+
+
 @pytest.fixture(scope="module")
-def first_run(world: World, duckdb_settings: WarehouseSettings) -> PipelineRun:
+def first_run(
+    world: World, duckdb_settings: WarehouseSettings, tmp_path_factory: pytest.TempPathFactory
+) -> StagedRuns:
+    early_inbox = tmp_path_factory.mktemp("early-inbox")
+    copy_first_days(world, FIRST_RUN_DAYS, early_inbox)
+    early = run_pipeline(early_inbox, duckdb_settings)
+    assert early.success, f"pipeline failed at {early.failed_steps}"
+    breaks_after_first_days = fetch(duckdb_settings, LIFECYCLE_SQL)[1]
     run = run_pipeline(world.inbox, duckdb_settings)
     assert run.success, f"pipeline failed at {run.failed_steps}"
-    return run
+    return StagedRuns(run, breaks_after_first_days)
 
 
 def scalar(settings: WarehouseSettings, sql: str):
@@ -43,7 +76,52 @@ def scalar(settings: WarehouseSettings, sql: str):
 
 def test_breaks_equal_ground_truth(first_run, world: World, duckdb_settings) -> None:
     _, rows = fetch(duckdb_settings, BREAKS_SQL)
+    print("\n" + format_recall_precision(recall_precision_table(rows, world)))
     assert_breaks_match_ground_truth(rows, world)
+
+
+def test_breaks_end_on_the_day_and_by_the_event_the_platforms_show(
+    first_run, world: World, duckdb_settings
+) -> None:
+    _, rows = fetch(duckdb_settings, LIFECYCLE_SQL)
+    assert_lifecycle_matches_ground_truth(rows, world)
+
+
+def test_a_persisting_break_keeps_its_id_and_first_seen_date_and_ages(
+    first_run: StagedRuns, duckdb_settings
+) -> None:
+    before = {row[:4]: row for row in first_run.breaks_after_first_days}
+    after = {row[:4]: row for row in fetch(duckdb_settings, LIFECYCLE_SQL)[1]}
+    assert set(before) <= set(after), "a break seen on an earlier day vanished"
+    for key, early in before.items():
+        late = after[key]
+        assert late[4:6] == early[4:6], f"{key}: break_id or first_seen_date changed"
+        if early[7] == "open" and late[7] == "open":
+            assert late[6] > early[6], f"{key}: an open break did not age"
+    reopened = [k for k in before if before[k][7] == "auto-resolved" and after[k][7] == "open"]
+    assert not reopened
+    closed_later = [k for k in before if before[k][7] == "open" and after[k][7] == "auto-resolved"]
+    assert closed_later, "the later days resolve none of the first days' breaks"
+
+
+def test_break_history_keeps_every_version_of_a_break(
+    first_run: StagedRuns, duckdb_settings
+) -> None:
+    """A break open after the first run and resolved by the later days keeps both versions."""
+    open_then = {row[4] for row in first_run.breaks_after_first_days if row[7] == "open"}
+    _, versions = fetch(
+        duckdb_settings,
+        "select b.break_id, h.status, h.dbt_valid_to is null from recon.breaks as b "
+        "inner join recon.break_history as h on b.break_id = h.break_id "
+        "where b.status = 'auto-resolved' order by h.dbt_valid_from",
+    )
+    histories: dict[str, list[tuple[str, bool]]] = {}
+    for break_id, status, is_current in versions:
+        histories.setdefault(break_id, []).append((status, is_current))
+    resolved_since = [histories[b] for b in histories if b in open_then]
+    assert resolved_since, "no break of the first days was resolved later"
+    for history in resolved_since:
+        assert history[0] == ("open", False) and history[-1] == ("auto-resolved", True)
 
 
 def test_breaks_command_prints_every_break_as_json(
@@ -54,7 +132,7 @@ def test_breaks_command_prints_every_break_as_json(
     records = json.loads(capsys.readouterr().out)
     assert len(records) == len(world.expected_breaks())
     assert set(records[0]) == set(BREAK_COLUMNS)
-    assert {r["status"] for r in records} == {"open"}
+    assert {r["status"] for r in records} == {"open", "auto-resolved"}
 
 
 def test_every_break_type_was_exercised(first_run, world: World) -> None:

@@ -64,6 +64,18 @@ break_types as (
     select * from {{ ref('break_types') }}
 ),
 
+resolutions as (
+    select * from {{ ref('recon_break_resolutions') }}
+),
+
+severity_levels as (
+    select * from {{ ref('severity_levels') }}
+),
+
+escalations as (
+    select * from {{ ref('break_severity_escalations') }}
+),
+
 business_days as (
     select * from {{ ref('int_business_days') }}
 ),
@@ -73,14 +85,56 @@ as_of as (
     from recon_differences
 ),
 
-aged as (
+-- A break is open until the event that ended it (recon_break_resolutions), as of the as-of
+-- date: re-running a day derives the same lifecycle from the same data.
+lifecycle as (
     select
         recon_differences.*,
         recon_differences.business_date as first_seen_date,
-        {{ business_days_after('recon_differences.business_date', 'as_of.as_of_date') }}
-            as age_business_days
+        resolutions.resolved_date,
+        resolutions.resolving_event,
+        coalesce(resolutions.resolved_date, as_of.as_of_date) as aged_until_date
     from recon_differences
     cross join as_of
+    left join resolutions
+        on
+            recon_differences.recon = resolutions.recon
+            and recon_differences.break_type = resolutions.break_type
+            and recon_differences.trade_ref = resolutions.trade_ref
+            and as_of.as_of_date >= resolutions.resolved_date
+),
+
+aged as (
+    select
+        lifecycle.*,
+        {{ business_days_after('lifecycle.first_seen_date', 'lifecycle.aged_until_date') }}
+            as age_business_days
+    from lifecycle
+),
+
+-- The break type's severity, raised by every escalation rule the break's age and size meet.
+severity_ranks as (
+    select
+        aged.recon,
+        aged.break_type,
+        aged.trade_ref,
+        aged.field,
+        max(severity_levels.severity_rank) as severity_rank
+    from aged
+    inner join break_types
+        on aged.recon = break_types.recon and aged.break_type = break_types.break_type
+    left join escalations
+        on
+            escalations.recon in (aged.recon, '*')
+            and escalations.field in (coalesce(aged.field, ''), '*')
+            and aged.age_business_days >= escalations.min_age_business_days
+            and (
+                escalations.min_abs_difference is null
+                or abs(aged.difference) >= escalations.min_abs_difference
+            )
+    inner join severity_levels
+        on severity_levels.severity in (break_types.severity, escalations.severity)
+    group by aged.recon, aged.break_type, aged.trade_ref, aged.field
 ),
 
 final as (
@@ -99,14 +153,25 @@ final as (
         cast(aged.difference as decimal(28, 10)) as difference,
         aged.first_seen_date,
         cast(aged.age_business_days as integer) as age_business_days,
-        cast(break_types.severity as varchar) as severity,
-        cast('open' as varchar) as status,
+        cast(severity_levels.severity as varchar) as severity,
+        cast(
+            case when aged.resolved_date is null then 'open' else 'auto-resolved' end as varchar
+        ) as status,
         cast(coalesce(aged.root_cause, break_types.root_cause) as varchar) as root_cause,
         cast(aged.allocation_line_id as varchar) as allocation_line_id,
-        cast(aged.confirm_id as varchar) as confirm_id
+        cast(aged.confirm_id as varchar) as confirm_id,
+        cast(aged.resolved_date as date) as resolved_date,
+        cast(aged.resolving_event as varchar) as resolving_event
     from aged
     left join break_types
         on aged.recon = break_types.recon and aged.break_type = break_types.break_type
+    left join severity_ranks
+        on
+            aged.recon = severity_ranks.recon
+            and aged.break_type = severity_ranks.break_type
+            and aged.trade_ref = severity_ranks.trade_ref
+            and coalesce(aged.field, '') = coalesce(severity_ranks.field, '')
+    left join severity_levels on severity_ranks.severity_rank = severity_levels.severity_rank
 )
 
 select * from final
