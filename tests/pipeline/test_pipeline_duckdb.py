@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from posttrade.breaks_export import BREAK_COLUMNS
 from posttrade.cli import main
+from posttrade.dbt_manifest import dbt_executable
 from posttrade.pipeline import PipelineRun, run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
@@ -226,3 +229,38 @@ def test_resent_bytes_add_nothing_and_a_broken_file_is_quarantined(
         )
         == "quarantined"
     )
+
+
+def test_a_tolerance_changed_in_configuration_changes_the_breaks(
+    first_run, duckdb_settings: WarehouseSettings, tmp_path: Path
+) -> None:
+    """Widening the price tolerance in the recon_tolerances seed, and nothing else, clears
+    the price breaks on the next build and leaves the other recons' breaks as they were."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
+    )
+    seed = project / "seeds" / "recon_tolerances.csv"
+    rows = seed.read_text().splitlines()
+    price = next(n for n, row in enumerate(rows) if row.startswith("trade_vs_confirmation,price,"))
+    rows[price] = "trade_vs_confirmation,price,*,0,0.05,widened by the test"
+    seed.write_text("\n".join(rows) + "\n")
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(duckdb_settings.duckdb_path, warehouse)
+    before = fetch(duckdb_settings, BREAKS_SQL)[1]
+    assert any(row[1] == "price_outside_tolerance" for row in before)
+
+    built = subprocess.run(
+        [dbt_executable(), "build", "--select", "recon_tolerances+", "--exclude", "test_type:data"],
+        cwd=project,
+        env={**os.environ, "POSTTRADE_TARGET": "duckdb", "POSTTRADE_DUCKDB_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout[-3000:]
+
+    after = fetch(WarehouseSettings("duckdb", warehouse), BREAKS_SQL)[1]
+    assert not any(row[1] == "price_outside_tolerance" for row in after)
+    others = {"settlement", "cash"}
+    assert sorted(r for r in after if r[0] in others) == sorted(r for r in before if r[0] in others)
