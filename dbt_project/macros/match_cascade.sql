@@ -1,0 +1,107 @@
+{#- Pairs left and right records by match rules tried in priority order (the
+    `<recon>_match_rules` var in dbt_project.yml: references first, economic keys last).
+    A rule pairs a left and a right record only when each is the other's only candidate
+    under that rule, among the records no earlier rule paired; a record with several
+    candidates is left for the next rule, and reported as ambiguous if no rule pairs it.
+    Emits CTEs `<prefix>_pairs` (left_id, right_id, match_rule) and `<prefix>_ambiguous`
+    (side, record_id, match_rule, candidate_count: the records competing in the largest
+    group it belonged to); `left_cte` / `right_cte` are CTEs with
+    id columns `left_id` / `right_id` and every key column the rules name. -#}
+{% macro match_cascade(prefix, left_cte, right_cte, rules) -%}
+{%- for rule in rules %}
+{%- set rule_name = rule['rule'] %}
+{{ prefix }}_{{ loop.index }}_candidates as (
+    select
+        left_side.left_id,
+        right_side.right_id,
+        count(*) over (partition by left_side.left_id) as candidates_per_left,
+        count(*) over (partition by right_side.right_id) as candidates_per_right
+    from {{ left_cte }} as left_side
+    inner join {{ right_cte }} as right_side
+        on
+        {%- for key in rule['keys'] %}
+            {% if not loop.first %}and {% endif %}left_side.{{ key }} = right_side.{{ key }}
+        {%- endfor %}
+    {%- if not loop.first %}
+    where
+        not exists (
+            select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
+            where paired.left_id = left_side.left_id or paired.right_id = right_side.right_id
+        )
+    {%- endif %}
+),
+
+{{ prefix }}_{{ loop.index }}_paired as (
+    {%- if not loop.first %}
+    select
+        left_id,
+        right_id,
+        match_rule
+    from {{ prefix }}_{{ loop.index - 1 }}_paired
+    union all
+    {%- endif %}
+    select
+        left_id,
+        right_id,
+        '{{ rule_name }}' as match_rule
+    from {{ prefix }}_{{ loop.index }}_candidates
+    where candidates_per_left = 1 and candidates_per_right = 1
+),
+
+{{ prefix }}_{{ loop.index }}_ambiguous as (
+    select
+        'left' as side,
+        left_id as record_id,
+        '{{ rule_name }}' as match_rule,
+        max(greatest(candidates_per_left, candidates_per_right)) as candidate_count
+    from {{ prefix }}_{{ loop.index }}_candidates
+    where candidates_per_left > 1 or candidates_per_right > 1
+    group by left_id
+    union all
+    select
+        'right' as side,
+        right_id as record_id,
+        '{{ rule_name }}' as match_rule,
+        max(greatest(candidates_per_left, candidates_per_right)) as candidate_count
+    from {{ prefix }}_{{ loop.index }}_candidates
+    where candidates_per_left > 1 or candidates_per_right > 1
+    group by right_id
+),
+{%- endfor %}
+
+{{ prefix }}_pairs as (
+    select * from {{ prefix }}_{{ rules | length }}_paired
+),
+
+{#- The first rule under which a record that no rule paired had several candidates. -#}
+{{ prefix }}_ambiguous as (
+    select
+        side,
+        record_id,
+        match_rule,
+        candidate_count
+    from (
+        select
+            ambiguous.*,
+            row_number() over (
+                partition by ambiguous.side, ambiguous.record_id order by ambiguous.rule_priority
+            ) as rule_rank
+        from (
+            {%- for rule in rules %}
+            {% if not loop.first %}union all{% endif %}
+            select
+                *,
+                {{ loop.index }} as rule_priority
+            from {{ prefix }}_{{ loop.index }}_ambiguous
+            {%- endfor %}
+        ) as ambiguous
+        where not exists (
+            select 1 from {{ prefix }}_pairs as paired
+            where
+                (ambiguous.side = 'left' and paired.left_id = ambiguous.record_id)
+                or (ambiguous.side = 'right' and paired.right_id = ambiguous.record_id)
+        )
+    ) as ranked
+    where rule_rank = 1
+)
+{%- endmacro %}
