@@ -105,3 +105,27 @@
     where rule_rank = 1
 )
 {%- endmacro %}
+
+{#- The trade_vs_confirmation matching as CTEs (confirmation_match_pairs,
+    confirmation_match_ambiguous): current allocation lines against current confirmations
+    by the trade_vs_confirmation_match_rules var. Models add their own `final`. -#}
+{% macro confirmation_matching_ctes() -%}
+allocations as (
+    select
+        allocation_line_id as left_id,
+        *
+    from {{ ref('int_allocations_versioned') }}
+    where is_current
+),
+
+confirmations as (
+    select
+        confirm_id as right_id,
+        *
+    from {{ ref('int_confirmations_versioned') }}
+    where is_current
+),
+
+{{ match_cascade('confirmation_match', 'allocations', 'confirmations',
+    var('trade_vs_confirmation_match_rules')) }}
+{%- endmacro %}

@@ -3,24 +3,7 @@
 -- Rules and their priority: the trade_vs_confirmation_match_rules var (dbt_project.yml).
 with
 
-allocations as (
-    select
-        allocation_line_id as left_id,
-        *
-    from {{ ref('int_allocations_versioned') }}
-    where is_current
-),
-
-confirmations as (
-    select
-        confirm_id as right_id,
-        *
-    from {{ ref('int_confirmations_versioned') }}
-    where is_current
-),
-
-{{ match_cascade('confirmation_match', 'allocations', 'confirmations',
-    var('trade_vs_confirmation_match_rules')) }},
+{{ confirmation_matching_ctes() }},
 
 final as (
     select
