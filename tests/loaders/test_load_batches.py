@@ -42,9 +42,10 @@ def test_batches_load_the_same_rows_and_ledger_as_one_batch(world: Path, tmp_pat
             batches = parse_batches("oms", "oms/e.fix", data, SHA, size)
             outcome = loader.load_batches(batches, seen.append)
             results.append((outcome.rows_by_table, _ledger(loader), len(seen)))
-            assert _counts(loader, "oms_execution_reports") == outcome.rows_by_table[
-                "oms_execution_reports"
-            ]
+            assert (
+                _counts(loader, "oms_execution_reports")
+                == outcome.rows_by_table["oms_execution_reports"]
+            )
     (whole_rows, whole_ledger, one), (rows, ledger, many) = results
     assert one == 1 and many > 1
     assert rows == whole_rows and ledger == whole_ledger
