@@ -11,8 +11,15 @@ from pathlib import Path
 import polars as pl
 
 from extractors import arm, bank, ccp, ctm, custodian, oms, refdata
+from extractors.batches import BATCH_MESSAGES, combined, every_nth, in_ranges, newlines
 from extractors.extracted import ExtractedFile
-from extractors.fix import FixMessage, Rejection, read_fix
+from extractors.fix import (
+    FixMessage,
+    Rejection,
+    detect_delimiter,
+    iter_message_starts,
+    read_fix,
+)
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
 from extractors.records import Problems
@@ -39,24 +46,52 @@ def extract_directory(platform: str, inbox: Path) -> Iterator[ExtractedFile]:
     transport = DirectoryTransport(inbox)
     for file in transport.list_files(platform):
         content = transport.read(file)
-        yield _extract(platform, file.relative_path, content.data, content.sha256)
+        yield combined(parse_batches(platform, file.relative_path, content.data, content.sha256))
 
 
-def parse_file(platform: str, source_file: str, data: bytes) -> ExtractedFile:
+def parse_file(
+    platform: str, source_file: str, data: bytes, batch_messages: int = BATCH_MESSAGES
+) -> ExtractedFile:
     """Parse one delivered file of `platform`; `source_file` is its path in the inbox."""
-    return _extract(platform, source_file, data, hashlib.sha256(data).hexdigest())
+    sha256 = hashlib.sha256(data).hexdigest()
+    return combined(parse_batches(platform, source_file, data, sha256, batch_messages))
 
 
-def _extract(platform: str, source_file: str, data: bytes, sha256: str) -> ExtractedFile:
-    parser = PARSERS.get(platform)
+def parse_batches(
+    platform: str,
+    source_file: str,
+    data: bytes,
+    sha256: str,
+    batch_messages: int = BATCH_MESSAGES,
+) -> Iterator[ExtractedFile]:
+    """Parse one delivered file in batches of about `batch_messages` messages (see
+    extractors.batches): what a loader consumes to load a large file in bounded memory."""
+    parser = BATCH_PARSERS.get(platform)
     if parser is None:
-        raise ValueError(f"unknown platform {platform!r}; known: {sorted(PARSERS)}")
-    return parser(source_file, data, sha256)
+        raise ValueError(f"unknown platform {platform!r}; known: {sorted(BATCH_PARSERS)}")
+    return parser(source_file, data, sha256, batch_messages)
 
 
-def _extract_fix(platform: str, source_file: str, data: bytes, sha256: str) -> ExtractedFile:
+def _fix_batches(
+    platform: str, source_file: str, data: bytes, sha256: str, batch_messages: int
+) -> Iterator[ExtractedFile]:
+    delimiter = detect_delimiter(data)
+    if delimiter is None:
+        return iter([_extract_fix(platform, source_file, data, sha256)])
+    bounds = every_nth(iter_message_starts(data, delimiter), batch_messages)
+    return in_ranges(
+        data,
+        bounds,
+        lambda part: _extract_fix(platform, source_file, part, sha256, delimiter),
+        newlines,
+    )
+
+
+def _extract_fix(
+    platform: str, source_file: str, data: bytes, sha256: str, delimiter: bytes | None = None
+) -> ExtractedFile:
     spec = PLATFORMS[platform]
-    stream = read_fix(data)
+    stream = read_fix(data, delimiter=delimiter)
     problems = _Problems()
     if stream.file_error is not None:
         problems.add(None, None, None, None, None, stream.file_error)
@@ -195,15 +230,25 @@ class _Problems(Problems):
         self.add(msg.line_number, msg.message_index, msg.msg_type, field, raw_value, reason)
 
 
-# Each platform's parser: (source_file, data, sha256) -> ExtractedFile. The FIX platforms
-# share one; custodian (ISO 20022 XML, ISO 15022 MT) and bank (camt.053, MT940) have theirs;
-# ccp, arm and refdata share the vendor CSV reader (extractors.vendor_csv).
-Parser = Callable[[str, bytes, str], ExtractedFile]
-PARSERS: dict[str, Parser] = {
-    **{name: partial(_extract_fix, name) for name in PLATFORMS},
-    custodian.PLATFORM: custodian.parse,
-    bank.PLATFORM: bank.parse,
-    ccp.PLATFORM: ccp.parse,
-    arm.PLATFORM: arm.parse,
-    refdata.PLATFORM: refdata.parse,
+# Each platform's parser: (source_file, data, sha256, batch_messages) -> batches. The FIX
+# platforms share one; custodian (ISO 20022 XML, ISO 15022 MT) reads in batches too; bank
+# (camt.053, MT940: a few statements a day) and the vendor CSV files of ccp, arm and
+# refdata (extractors.vendor_csv, read by Polars at once) come as one batch.
+BatchParser = Callable[[str, bytes, str, int], Iterator[ExtractedFile]]
+
+
+def _whole(parse: Callable[[str, bytes, str], ExtractedFile]) -> BatchParser:
+    def batches(source_file: str, data: bytes, sha256: str, _: int) -> Iterator[ExtractedFile]:
+        yield parse(source_file, data, sha256)
+
+    return batches
+
+
+BATCH_PARSERS: dict[str, BatchParser] = {
+    **{name: partial(_fix_batches, name) for name in PLATFORMS},
+    custodian.PLATFORM: custodian.parse_batches,
+    bank.PLATFORM: _whole(bank.parse),
+    ccp.PLATFORM: _whole(ccp.parse),
+    arm.PLATFORM: _whole(arm.parse),
+    refdata.PLATFORM: _whole(refdata.parse),
 }

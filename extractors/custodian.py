@@ -10,16 +10,19 @@ come from the content; any version of the XML messages is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
 import polars as pl
 
+from extractors.batches import BATCH_MESSAGES, combined, every_nth, in_ranges, line_breaks
 from extractors.extracted import ExtractedFile
 from extractors.iso20022 import Reader, XmlMessage, timestamp
 from extractors.records import Problems, Syntax, Table, extract_result, new_tables
 from extractors.schemas import LINEAGE, RAW_TABLES
 from extractors.swift import MtMessage, MtRejection, read_mt
-from extractors.xml_files import extract_xml_file, quarantine_unhandled
+from extractors.xml_files import quarantine_unhandled, xml_batches
 
 PLATFORM = "custodian"
 STATUSES = "custodian_settlement_statuses"
@@ -35,9 +38,26 @@ Row = dict[str, object]
 
 def parse(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     """One delivered custodian file (XML or MT, told apart by its content)."""
+    return combined(parse_batches(source_file, data, sha256, BATCH_MESSAGES))
+
+
+def parse_batches(
+    source_file: str, data: bytes, sha256: str, batch_messages: int
+) -> Iterator[ExtractedFile]:
+    """The file in batches of `batch_messages` messages (extractors.batches)."""
     if is_xml(data):
-        return _parse_xml(source_file, data, sha256)
-    return _parse_mt(source_file, data, sha256)
+        tables = partial(new_tables, PLATFORM, COLUMNS, _XML_LABELS)
+        return xml_batches(PLATFORM, source_file, data, sha256, tables, _map_xml, batch_messages)
+    # Cut at message starts only where a range decodes as the whole file does (ASCII).
+    if data.isascii() and b"{1:" in data:
+        starts = _MT_START.finditer(data)
+        bounds = every_nth((m.start() for m in starts), batch_messages)
+        parse_range = partial(_parse_mt, source_file, sha256=sha256)
+        return in_ranges(data, bounds, parse_range, line_breaks)
+    return iter([_parse_mt(source_file, data, sha256)])
+
+
+_MT_START = re.compile(rb"\{1:")
 
 
 def is_xml(data: bytes) -> bool:
@@ -79,11 +99,6 @@ _XML_LABELS: dict[str, dict[str, str]] = {
         "holding_value": "BalForAcct/AcctBaseCcyAmts/HldgVal/Amt",
     },
 }
-
-
-def _parse_xml(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
-    tables = new_tables(PLATFORM, COLUMNS, _XML_LABELS)
-    return extract_xml_file(PLATFORM, source_file, data, sha256, tables, _map_xml)
 
 
 def _map_xml(message: XmlMessage, tables: Mapping[str, Table], problems: Problems) -> None:

@@ -20,3 +20,6 @@ class ExtractedFile:
     tables: dict[str, pl.DataFrame]  # every raw table of the platform, typed, empty ones too
     quarantine: pl.DataFrame  # schemas.QUARANTINE
     is_quarantined_whole: bool  # the file as a whole is malformed: nothing in it parses
+    # A batch of a file read in batches (extractors.batches) that found the file malformed
+    # as a whole after earlier batches: those are void, this one replaces them.
+    voids_previous: bool = False

@@ -106,10 +106,16 @@ class _Reject(Exception):
         self.reason = reason
 
 
-def read_fix(data: bytes, groups: Mapping[str, GroupSpec] = TOP_LEVEL_GROUPS) -> FixStream:
-    """Frame, verify and tokenize the FIX messages in `data`, lazily and in file order."""
-    delimiter = _detect_delimiter(data)
-    starts = _message_starts(data, delimiter) if delimiter else []
+def read_fix(
+    data: bytes,
+    groups: Mapping[str, GroupSpec] = TOP_LEVEL_GROUPS,
+    delimiter: bytes | None = None,
+) -> FixStream:
+    """Frame, verify and tokenize the FIX messages in `data`, lazily and in file order.
+
+    `delimiter` is the file's, when `data` is a slice of a file already detected."""
+    delimiter = delimiter or detect_delimiter(data)
+    starts = message_starts(data, delimiter) if delimiter else []
     if delimiter is None or not starts:
         return FixStream(None, 0, _why_not_fix(data), iter(()))
     return FixStream(delimiter, len(starts), None, _records(data, delimiter, starts, groups))
@@ -197,7 +203,7 @@ def _records(
             yield from _garbage(data, end, chunk_end, end_line)
 
 
-def _detect_delimiter(data: bytes) -> bytes | None:
+def detect_delimiter(data: bytes) -> bytes | None:
     """The byte that ends the first BeginString: SOH or `|`; None if no FIX message is found."""
     pos = data.find(_START)
     while pos != -1:
@@ -209,16 +215,19 @@ def _detect_delimiter(data: bytes) -> bytes | None:
     return None
 
 
-def _message_starts(data: bytes, delimiter: bytes) -> list[int]:
+def message_starts(data: bytes, delimiter: bytes) -> list[int]:
     """Offsets of `8=FIX` at the start of the data, of a line, or after a delimiter."""
+    return list(iter_message_starts(data, delimiter))
+
+
+def iter_message_starts(data: bytes, delimiter: bytes) -> Iterator[int]:
+    """message_starts, one at a time (a large file's batch boundaries without a list)."""
     d = delimiter[0]
-    starts = []
     pos = data.find(_START)
     while pos != -1:
         if pos == 0 or data[pos - 1] == d or data[pos - 1] in _LINE_BREAKS:
-            starts.append(pos)
+            yield pos
         pos = data.find(_START, pos + 5)
-    return starts
 
 
 def _why_not_fix(data: bytes) -> str:

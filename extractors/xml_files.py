@@ -7,8 +7,10 @@ quarantining the whole file when it is not well-formed are the same everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 
+from extractors.batches import combined
 from extractors.extracted import ExtractedFile
 from extractors.iso20022 import XmlFileError, XmlMessage, read_messages
 from extractors.records import Problems, Syntax, Table, extract_result
@@ -37,16 +39,40 @@ def extract_xml_file(
     tables: Mapping[str, Table],
     map_message: MessageMapper,
 ) -> ExtractedFile:
-    problems = Problems()
-    count = 0
+    batches = xml_batches(platform, source_file, data, sha256, lambda: tables, map_message, 0)
+    return combined(batches)
+
+
+def xml_batches(
+    platform: str,
+    source_file: str,
+    data: bytes,
+    sha256: str,
+    new_tables: Callable[[], Mapping[str, Table]],
+    map_message: MessageMapper,
+    batch_messages: int,
+) -> Iterator[ExtractedFile]:
+    """The file's Documents, typed every `batch_messages` of them (0: all at once)."""
+    tables, problems = new_tables(), Problems()
+    count = in_batch = 0
     try:
         for message in read_messages(data):
             count += 1
+            in_batch += 1
             map_message(message, tables, problems)
+            if in_batch == batch_messages:
+                yield extract_result(
+                    platform, source_file, sha256, Syntax.XML, tables, problems, in_batch, False
+                )
+                tables, problems, in_batch = new_tables(), Problems(), 0
     except XmlFileError as error:
         # Nothing read before the error is kept: a file that is not well-formed is
-        # quarantined whole.
+        # quarantined whole (and voids the batches already given).
         problems = Problems()
         problems.add(error.line_number, None, None, None, None, error.reason)
-        return extract_result(platform, source_file, sha256, None, tables, problems, count, True)
-    return extract_result(platform, source_file, sha256, Syntax.XML, tables, problems, count, False)
+        whole = extract_result(platform, source_file, sha256, None, tables, problems, count, True)
+        yield replace(whole, voids_previous=True)
+        return
+    yield extract_result(
+        platform, source_file, sha256, Syntax.XML, tables, problems, in_batch, False
+    )

@@ -43,17 +43,27 @@ def archive_raw_file(
     return path
 
 
-def write_lake(lake_dir: Path, sha256: str, tables: dict[str, pl.DataFrame]) -> list[Path]:
-    """One Parquet file per table, business date and source file."""
+def write_lake(
+    lake_dir: Path, sha256: str, tables: dict[str, pl.DataFrame], part: int = 0
+) -> list[Path]:
+    """One Parquet file per table, business date and source file (and batch `part` of a
+    file loaded in batches: `<sha256>-<part>.parquet` after the first)."""
     written = []
+    name = f"{sha256}.parquet" if part == 0 else f"{sha256}-{part}.parquet"
     for table, frame in tables.items():
         if not frame.height:
             continue
         for (business_date,), partition in frame.group_by(["business_date"], maintain_order=True):
             folder = lake_dir / table / f"business_date={business_date}"
-            path = folder / f"{sha256}.parquet"
+            path = folder / name
             # The partition column lives in the folder name (hive layout), not in the file.
             content = partition.drop("business_date")
             _write_atomically(path, lambda temporary, data=content: data.write_parquet(temporary))
             written.append(path)
     return written
+
+
+def remove_lake_files(lake_dir: Path, sha256: str) -> None:
+    """Every Parquet file of one source file (an earlier attempt's, or void batches')."""
+    for path in lake_dir.glob(f"*/business_date=*/{sha256}*.parquet"):
+        path.unlink(missing_ok=True)

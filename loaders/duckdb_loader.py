@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -27,26 +29,30 @@ class DuckDBLoader(WarehouseLoader):
         ).fetchone()
         return found is not None
 
-    def _write_file(self, file_sha256: str, frames: dict[str, pl.DataFrame]) -> None:
-        connection = self.connection
-        connection.execute("begin transaction")
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.connection.execute("begin transaction")
         try:
-            for table, frame in frames.items():
-                connection.execute(
-                    f"delete from {qualified(table)} where file_sha256 = ?", [file_sha256]
-                )
-                if frame.height:
-                    columns = ", ".join(frame.columns)
-                    connection.register("incoming_frame", frame.to_arrow())
-                    connection.execute(
-                        f"insert into {qualified(table)} ({columns}) "
-                        f"select {columns} from incoming_frame"
-                    )
-                    connection.unregister("incoming_frame")
-            connection.execute("commit")
-        except Exception:
-            connection.execute("rollback")
+            yield
+        except BaseException:
+            self.connection.execute("rollback")
             raise
+        self.connection.execute("commit")
+
+    def _delete(self, table: str, file_sha256: str) -> None:
+        self.connection.execute(
+            f"delete from {qualified(table)} where file_sha256 = ?", [file_sha256]
+        )
+
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        columns = ", ".join(frame.columns)
+        self.connection.register("incoming_frame", frame.to_arrow())
+        try:
+            self.connection.execute(
+                f"insert into {qualified(table)} ({columns}) select {columns} from incoming_frame"
+            )
+        finally:
+            self.connection.unregister("incoming_frame")
 
     def query(self, sql: str) -> list[tuple]:
         return self.connection.execute(sql).fetchall()

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from extractors.base import parse_file
+from extractors.base import parse_batches
+from extractors.extracted import ExtractedFile
 from extractors.transport import FileContent, InboxFile
-from loaders.archive import archive_raw_file, write_lake
+from loaders.archive import archive_raw_file, remove_lake_files, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
 
 
@@ -90,21 +91,40 @@ def ingest_platform(
             delivered.relative_path,
             content.data,
         )
-        extracted = parse_file(platform, delivered.relative_path, content.data)
-        outcome = loader.load(extracted)
-        write_lake(storage.lake_dir, content.sha256, extracted.tables)
+        # Parsed and loaded a batch of messages at a time (one transaction for the file).
+        batches = parse_batches(platform, delivered.relative_path, content.data, content.sha256)
+        lake = _LakeWriter(storage.lake_dir, content.sha256)
+        outcome = loader.load_batches(batches, lake.write)
         report.outcomes.append(outcome)
-        if extracted.is_quarantined_whole:
-            report.whole_files_quarantined.append(extracted.source_file)
+        if lake.is_quarantined_whole:
+            report.whole_files_quarantined.append(delivered.relative_path)
             progress(
-                f"{extracted.source_file}: quarantined whole ({extracted.quarantine.height} rows)"
+                f"{delivered.relative_path}: quarantined whole ({outcome.quarantined_count} rows)"
             )
         else:
             progress(
-                f"{extracted.source_file}: {outcome.loaded_row_count} rows loaded, "
+                f"{delivered.relative_path}: {outcome.loaded_row_count} rows loaded, "
                 f"{outcome.quarantined_count} quarantined"
             )
     return report
+
+
+class _LakeWriter:
+    """Each loaded batch of one file to the Parquet lake; the file's status from its last."""
+
+    def __init__(self, lake_dir: Path, sha256: str) -> None:
+        self.lake_dir = lake_dir
+        self.sha256 = sha256
+        self.part = 0
+        self.is_quarantined_whole = False
+        remove_lake_files(lake_dir, sha256)
+
+    def write(self, batch: ExtractedFile) -> None:
+        if batch.voids_previous:
+            remove_lake_files(self.lake_dir, self.sha256)
+        write_lake(self.lake_dir, self.sha256, batch.tables, self.part)
+        self.part += 1
+        self.is_quarantined_whole = batch.is_quarantined_whole
 
 
 def _skipped(source_file: str, sha256: str, progress: Callable[[str], None]) -> LoadOutcome:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 import psycopg
 
@@ -28,19 +31,22 @@ class PostgresLoader(WarehouseLoader):
         self.connection.rollback()
         return found is not None
 
-    def _write_file(self, file_sha256: str, frames: dict[str, pl.DataFrame]) -> None:
-        with self.connection.transaction(), self.connection.cursor() as cursor:
-            for table, frame in frames.items():
-                cursor.execute(
-                    f"delete from {qualified(table)} where file_sha256 = %s", [file_sha256]
-                )
-                if frame.height:
-                    columns = ", ".join(frame.columns)
-                    # CSV keeps decimals exact as text; an unquoted empty field is NULL and
-                    # Polars quotes empty strings, so the two stay distinct.
-                    copy_sql = f"copy {qualified(table)} ({columns}) from stdin (format csv)"
-                    with cursor.copy(copy_sql) as copy:
-                        copy.write(frame.write_csv(include_header=False).encode())
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self.connection.transaction():
+            yield
+
+    def _delete(self, table: str, file_sha256: str) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"delete from {qualified(table)} where file_sha256 = %s", [file_sha256])
+
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
+        columns = ", ".join(frame.columns)
+        # CSV keeps decimals exact as text; an unquoted empty field is NULL and Polars
+        # quotes empty strings, so the two stay distinct.
+        copy_sql = f"copy {qualified(table)} ({columns}) from stdin (format csv)"
+        with self.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            copy.write(frame.write_csv(include_header=False).encode())
 
     def query(self, sql: str) -> list[tuple]:
         with self.connection.cursor() as cursor:
