@@ -15,6 +15,7 @@ from posttrade.cli import main
 from posttrade.pipeline import PipelineRun, run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
+from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     IMPLEMENTED_RECONS,
@@ -148,3 +149,9 @@ def test_resent_bytes_add_nothing_and_a_broken_file_is_quarantined(
         )
         == "quarantined"
     )
+
+
+def test_as_of_query_returns_a_trade_before_its_correction(first_run, duckdb_settings) -> None:
+    """The README's as-of query, run just before each correction, returns the trade as its
+    original fills (the raw 35=8 150=F messages) made it, and the correction from then on."""
+    assert assert_as_of_returns_trades_before_their_correction(duckdb_settings) > 0
