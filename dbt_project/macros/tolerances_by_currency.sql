@@ -19,3 +19,18 @@
             fields.field = fallback.field
             and fallback.currency_code = '*'
 {%- endmacro %}
+
+{#- The rows of tolerances_by_currency turned into one row per currency with a
+    `<field>_abs_tolerance` and `<field>_rel_tolerance` column per compared field, ready to
+    join to the compared pairs by currency_code. -#}
+{% macro tolerances_per_field(currency_tolerances, fields) -%}
+    select
+        currency_code,
+        {%- for field in fields %}
+        max(case when field = '{{ field }}' then abs_tolerance end) as {{ field }}_abs_tolerance,
+        max(case when field = '{{ field }}' then rel_tolerance end) as {{ field }}_rel_tolerance
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ currency_tolerances }}
+    group by currency_code
+{%- endmacro %}

@@ -14,6 +14,7 @@ BreakKey = tuple[str, str, str, str, str | None]
 
 # Recons the pipeline computes so far; the generator may label defects for more.
 IMPLEMENTED_RECONS = frozenset({"trade_vs_confirmation", "settlement", "cash"})
+IMPLEMENTED_RECONS |= {"trade_vs_clearing", "regulatory"}
 
 
 @dataclass(frozen=True)

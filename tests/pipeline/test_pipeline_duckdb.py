@@ -20,6 +20,7 @@ from posttrade.dbt_manifest import dbt_executable
 from posttrade.pipeline import PipelineRun, run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
+from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     IMPLEMENTED_RECONS,
@@ -264,3 +265,9 @@ def test_a_tolerance_changed_in_configuration_changes_the_breaks(
     assert not any(row[1] == "price_outside_tolerance" for row in after)
     others = {"settlement", "cash"}
     assert sorted(r for r in after if r[0] in others) == sorted(r for r in before if r[0] in others)
+
+
+def test_as_of_query_returns_a_trade_before_its_correction(first_run, duckdb_settings) -> None:
+    """The README's as-of query, run just before each correction, returns the trade as its
+    original fills (the raw 35=8 150=F messages) made it, and the correction from then on."""
+    assert assert_as_of_returns_trades_before_their_correction(duckdb_settings) > 0

@@ -9,6 +9,7 @@ import pytest
 from posttrade.pipeline import run_pipeline
 from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
+from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     World,
@@ -41,3 +42,9 @@ def test_decimals_survive_copy_exactly(postgres_settings, world: World) -> None:
 
 def test_every_platform_message_lands_in_raw_on_postgres(postgres_settings, world: World) -> None:
     assert raw_counts(postgres_settings) == expected_raw_counts(world)
+
+
+def test_as_of_query_returns_a_trade_before_its_correction_on_postgres(postgres_settings) -> None:
+    """The README's as-of query, run just before each correction, returns the trade as its
+    original fills (the raw 35=8 150=F messages) made it, and the correction from then on."""
+    assert assert_as_of_returns_trades_before_their_correction(postgres_settings) > 0

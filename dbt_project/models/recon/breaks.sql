@@ -14,6 +14,14 @@ cash as (
     select * from {{ ref('recon_cash') }}
 ),
 
+trade_vs_clearing as (
+    select * from {{ ref('recon_trade_vs_clearing') }}
+),
+
+regulatory as (
+    select * from {{ ref('recon_regulatory') }}
+),
+
 -- Every recon's differences in one shape; a recon may name a root cause finer than its
 -- break type's (e.g. a fail's, from its reason code).
 recon_differences as (
@@ -58,6 +66,34 @@ recon_differences as (
         cast(null as varchar) as allocation_line_id,
         cast(null as varchar) as confirm_id
     from cash
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from trade_vs_clearing
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from regulatory
 ),
 
 break_types as (
