@@ -13,7 +13,15 @@ from posttrade.warehouse_query import fetch
 BreakKey = tuple[str, str, str, str, str | None]
 
 # Recons the pipeline computes so far; the generator may label defects for more.
-IMPLEMENTED_RECONS = frozenset({"trade_vs_confirmation", "settlement", "cash"})
+IMPLEMENTED_RECONS = frozenset(
+    {
+        "trade_vs_confirmation",
+        "settlement",
+        "cash",
+        "position",
+        "reference",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,14 @@ cash as (
     select * from {{ ref('recon_cash') }}
 ),
 
+position as (
+    select * from {{ ref('recon_position') }}
+),
+
+reference as (
+    select * from {{ ref('recon_reference') }}
+),
+
 -- Every recon's differences in one shape; a recon may name a root cause finer than its
 -- break type's (e.g. a fail's, from its reason code).
 recon_differences as (
@@ -58,6 +66,34 @@ recon_differences as (
         cast(null as varchar) as allocation_line_id,
         cast(null as varchar) as confirm_id
     from cash
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from position
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from reference
 ),
 
 break_types as (
@@ -88,6 +124,13 @@ final as (
         cast(md5(
             aged.recon || '|' || aged.break_type || '|' || aged.trade_ref
             || '|' || coalesce(aged.field, '')
+            -- A holding or a reference snapshot is checked afresh each day: its break is
+            -- the day's (the same account/ISIN or ISIN can break again on a later day).
+            || case
+                when aged.recon in ('position', 'reference')
+                    then '|' || cast(aged.business_date as varchar)
+                else ''
+            end
         ) as varchar) as break_id,
         cast(aged.recon as varchar) as recon,
         cast(aged.break_type as varchar) as break_type,
