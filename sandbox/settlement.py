@@ -12,7 +12,8 @@ world, not by the number of trades). Events after the last generated day are not
 
 Per generated day, `close_day` reads that day's spool and writes:
 - custodian: EU accounts as ISO 20022 (sese.024 status advices, sese.025 confirmations,
-  semt.002 holdings), Asian accounts as ISO 15022 (MT548, MT545/MT547, MT535);
+  semt.002 holdings), Asian accounts as ISO 15022 (MT548, MT545/MT547, MT535); on the first
+  day also the opening holdings of the business day before (`sandbox.holdings`);
 - bank: camt.053 statements (EUR, GBP) and MT940 statements (Asian currencies), one per
   cash account and currency and day, with a DVP entry per settlement (partials too).
 Cash and position defects are drawn on the day they show, from that day's own stream.
@@ -30,6 +31,13 @@ from random import Random
 from typing import TextIO
 
 from sandbox import swift
+from sandbox.holdings import (
+    REGIONS,
+    holding_message,
+    region_isins,
+    write_holdings_files,
+    write_opening_holdings,
+)
 from sandbox.market import (
     CURRENCY_MINOR_UNITS,
     EU_BANK_BIC,
@@ -333,6 +341,12 @@ class SettlementWorld:
 
     def close_day(self, day: date, instructions: int) -> DayOutput:
         out = DayOutput(settlement_instructions=instructions)
+        if day == self.dates[0]:
+            # Nothing has settled yet: the holdings are the opening ones (sandbox.holdings).
+            opening = write_opening_holdings(self.out_dir / "custodian", day, self.holdings)
+            for kind, (path, messages) in opening.items():
+                out.custodian_messages[kind] = messages
+                out.files.append(path)
         spool = self._spools.pop(day, None)
         if spool is not None:
             spool.close()
@@ -600,62 +614,34 @@ class _DayWriter:
     def _holdings(self) -> None:
         world = self.world
         rng = Random(f"posttrade-sandbox/{world.seed}/{self.day.isoformat()}/position")
-        for region in ("EU", "SEA"):
-            isins = [i for i in INSTRUMENTS if MARKETS[i.mic].region == region]
+        # Per region: the one holding the custodian reports wrong today (fund, ISIN, lots).
+        wrong = {}
+        for region in REGIONS:
+            isins = region_isins(region)
             bad_fund = rng.choice(FUND_ACCOUNTS)
-            bad_isin = rng.choice(isins).isin
-            lots = rng.randint(1, 50) * rng.choice((-1, 1))
-            docs: list[str] = []
-            for fund in FUND_ACCOUNTS:
-                safe = safekeeping_account(fund, region)
-                rows = []
-                for ins in isins:
-                    qty = world.holdings[(safe, ins.isin)]
-                    if fund == bad_fund and ins.isin == bad_isin:
-                        reported = qty + lots * ins.lot_size
-                        world._day_break(
-                            self.day, "position_mismatch", f"{safe}/{ins.isin}", qty, reported
-                        )
-                        qty = reported
-                    rows.append((ins.isin, qty))
-                docs.append(self._holding_message(region, fund, safe, rows))
-            if region == "EU":
-                path = self.custodian / f"{self.ymd}_holdings.xml"
-                with path.open("w", encoding="utf-8", newline="\n") as out:
-                    out.write(swift.business_file_open(f"EUHOLD-{self.ymd}", self.at))
-                    out.writelines(docs)
-                    out.write(swift.BUSINESS_FILE_CLOSE)
-                self.out.custodian_messages["semt.002"] = len(docs)
-            else:
-                path = self.custodian / f"{self.ymd}_holdings.fin"
-                with path.open("w", encoding="ascii", newline="") as out:
-                    out.writelines(docs)
-                self.out.custodian_messages["MT535"] = len(docs)
-            self.out.files.append(path)
+            bad_isin = rng.choice(isins)
+            wrong[region] = (bad_fund, bad_isin, rng.randint(1, 50) * rng.choice((-1, 1)))
 
-    def _holding_message(
-        self, region: str, fund: str, safe: str, rows: list[tuple[str, int]]
-    ) -> str:
-        n = self._next()
-        stmt_id = f"H{self.ymd[2:]}{FUND_ACCOUNTS.index(fund):03d}"
-        if region == "EU":
-            doc = swift.semt002(statement_id=stmt_id, day=self.day, safekeeping=safe, holdings=rows)
-            header = swift.app_header(
-                "semt.002", f"EUC{self.ymd}{n:09d}", EU_CUSTODIAN_BIC, OUR_BIC, self._moment(n)
+        def message(region: str, fund: str, safe: str) -> str:
+            bad_fund, bad_isin, lots = wrong[region]
+            rows = []
+            for isin in region_isins(region):
+                qty = world.holdings[(safe, isin)]
+                if fund == bad_fund and isin == bad_isin:
+                    reported = qty + lots * INSTRUMENTS_BY_ISIN[isin].lot_size
+                    world._day_break(self.day, "position_mismatch", f"{safe}/{isin}", qty, reported)
+                    qty = reported
+                rows.append((isin, qty))
+            return holding_message(
+                region, day=self.day, n=self._next(), fund=fund, safe=safe, rows=rows
             )
-            return swift.payload(header, doc)
-        lines = [
-            ":16R:GENL", ":28E:1/ONLY", f":20C::SEME//{stmt_id}", ":23G:NEWM",
-            f":98A::STAT//{swift.mt_date(self.day)}", ":22F::SFRE//DAIL", ":22F::CODE//COMP",
-            ":22F::STTY//CUST", ":22F::STBA//SETT", f":97A::SAFE//{safe}", ":17B::ACTI//Y",
-            ":17B::CONS//N", ":16S:GENL", ":16R:SUBSAFE",
-        ]  # fmt: skip
-        for isin, qty in rows:
-            sign = "N" if qty < 0 else ""
-            units = f"{sign}{swift.swift_qty(abs(qty))}"
-            lines += [":16R:FIN", f":35B:ISIN {isin}", f":93B::AGGR//UNIT/{units}", ":16S:FIN"]
-        lines.append(":16S:SUBSAFE")
-        return swift.fin_message("535", SEA_CUSTODIAN_BIC, OUR_BIC, self._moment(n), f"H{n}", lines)
+
+        paths = write_holdings_files(self.custodian, f"{self.ymd}_holdings", self.day, message)
+        for kind, path in paths.items():
+            self.out.custodian_messages[kind] = self.out.custodian_messages.get(kind, 0) + len(
+                FUND_ACCOUNTS
+            )
+            self.out.files.append(path)
 
     def _statements(self) -> None:
         """Every cash account's statement of the day, streamed to the bank files (entries are

@@ -13,8 +13,17 @@ from posttrade.warehouse_query import fetch
 BreakKey = tuple[str, str, str, str, str | None]
 
 # Recons the pipeline computes so far; the generator may label defects for more.
-IMPLEMENTED_RECONS = frozenset({"trade_vs_confirmation", "settlement", "cash"})
-IMPLEMENTED_RECONS |= {"trade_vs_clearing", "regulatory"}
+IMPLEMENTED_RECONS = frozenset(
+    {
+        "trade_vs_confirmation",
+        "settlement",
+        "cash",
+        "position",
+        "reference",
+        "trade_vs_clearing",
+        "regulatory",
+    }
+)
 
 
 @dataclass(frozen=True)

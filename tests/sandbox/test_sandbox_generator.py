@@ -123,6 +123,8 @@ def test_layout_and_file_formats(day: dict) -> None:
         "ctm/20261124_confirmations.fix",
         "custodian/20261124_holdings.fin",
         "custodian/20261124_holdings.xml",
+        "custodian/20261124_opening_holdings.fin",
+        "custodian/20261124_opening_holdings.xml",
         "custodian/20261124_settlement_status.fin",
         "custodian/20261124_settlement_status.xml",
         "ground_truth.json",
@@ -455,7 +457,7 @@ def test_affirmations_follow_their_confirmations(day: dict) -> None:
 def test_summary_reports_paths_and_counts(day: dict) -> None:
     summary: GenerationSummary = day["summary"]
     assert summary.business_dates == (DAY,)
-    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 12 + 9
+    assert all(p.exists() for p in summary.paths) and len(summary.paths) == 14 + 9
     assert sum(summary.breaks_by_type.values()) == len(day["truth"]["breaks"])
     assert summary.counts[DAY].orders == 200
 

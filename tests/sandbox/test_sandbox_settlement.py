@@ -24,6 +24,7 @@ from sandbox.identifiers import is_valid_bic, is_valid_isin
 from sandbox.market import INSTRUMENTS_BY_ISIN, MARKETS, add_business_days, business_days
 
 DAYS = (date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26))
+OPENING = date(2026, 11, 23)  # the opening holdings statement's date: the business day before
 ISO = "urn:iso:std:iso:20022:tech:xsd:"
 HEAD001 = ISO + "head.001.001.02"
 CUSTODIAN_NS = {
@@ -273,12 +274,16 @@ def read_iso(day, kind, body, statuses, confirmations, holdings) -> None:
         )
     else:
         account = path_text(body, "SfkpgAcct/Id")
+        # Keyed by the statement date: the first day also brings the opening statement.
+        as_of = date.fromisoformat(path_text(body, "StmtGnlDtls/StmtDtTm/Dt"))
         for bal in body:
             if local(bal) == "BalForAcct":
                 qty = int(path_text(bal, "AggtBal/Qty/Qty/Qty/Unit"))
                 if path_text(bal, "AggtBal/ShrtLngPos") == "SHOR":
                     qty = -qty
-                holdings[(day, account, path_text(bal, "FinInstrmId/ISIN"))] = qty
+                key = (as_of, account, path_text(bal, "FinInstrmId/ISIN"))
+                assert key not in holdings, f"two statements of {key}"
+                holdings[key] = qty
 
 
 def read_mt(day, mt, fields, statuses, confirmations, holdings) -> None:
@@ -319,6 +324,7 @@ def read_mt(day, mt, fields, statuses, confirmations, holdings) -> None:
     else:
         assert mt == "535"
         account = field(fields, "97A", "SAFE")
+        as_of = date.fromisoformat(_iso(field(fields, "98A", "STAT")))
         isin = None
         for tag, value in fields:
             if tag == "35B":
@@ -326,7 +332,8 @@ def read_mt(day, mt, fields, statuses, confirmations, holdings) -> None:
             elif tag == "93B":
                 unit = value.split("UNIT/")[1]
                 qty = int(swift_decimal(unit.removeprefix("N")))
-                holdings[(day, account, isin)] = -qty if unit.startswith("N") else qty
+                assert (as_of, account, isin) not in holdings
+                holdings[(as_of, account, isin)] = -qty if unit.startswith("N") else qty
 
 
 def _iso(yyyymmdd: str) -> str:
@@ -614,7 +621,11 @@ def test_settlements_move_cash_and_holdings(world: dict) -> None:
         label = wrong.get((day.isoformat(), account, isin))
         if label:
             assert int(label["right_value"]) == qty != int(label["left_value"])
-    for before, after in pairwise(DAYS):
+    # The opening statement (the business day before the first, delivered on the first day)
+    # holds every account and ISIN the daily statements hold, before anything settled.
+    opening = {k[1:]: q for k, q in holdings.items() if k[0] == OPENING}
+    assert set(opening) == {k[1:] for k in holdings if k[0] == DAYS[0]} and len(opening) == 500
+    for before, after in pairwise((OPENING, *DAYS)):
         moves = Counter()
         for (day, _ref), confs in world["confirmations"].items():
             if day == after:

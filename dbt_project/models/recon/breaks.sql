@@ -22,6 +22,14 @@ regulatory as (
     select * from {{ ref('recon_regulatory') }}
 ),
 
+position as (
+    select * from {{ ref('recon_position') }}
+),
+
+reference as (
+    select * from {{ ref('recon_reference') }}
+),
+
 -- Every recon's differences in one shape; a recon may name a root cause finer than its
 -- break type's (e.g. a fail's, from its reason code).
 recon_differences as (
@@ -94,6 +102,34 @@ recon_differences as (
         cast(null as varchar) as allocation_line_id,
         cast(null as varchar) as confirm_id
     from regulatory
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from position
+    union all
+    select
+        recon,
+        break_type,
+        business_date,
+        trade_ref,
+        field,
+        left_value,
+        right_value,
+        difference,
+        cast(null as varchar) as root_cause,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as confirm_id
+    from reference
 ),
 
 break_types as (
@@ -153,6 +189,7 @@ severity_ranks as (
     select
         aged.recon,
         aged.break_type,
+        aged.business_date,
         aged.trade_ref,
         aged.field,
         max(severity_levels.severity_rank) as severity_rank
@@ -170,7 +207,7 @@ severity_ranks as (
             )
     inner join severity_levels
         on severity_levels.severity in (break_types.severity, escalations.severity)
-    group by aged.recon, aged.break_type, aged.trade_ref, aged.field
+    group by aged.recon, aged.break_type, aged.business_date, aged.trade_ref, aged.field
 ),
 
 final as (
@@ -178,6 +215,13 @@ final as (
         cast(md5(
             aged.recon || '|' || aged.break_type || '|' || aged.trade_ref
             || '|' || coalesce(aged.field, '')
+            -- A holding or a reference snapshot is checked afresh each day: its break is
+            -- the day's (the same account/ISIN or ISIN can break again on a later day).
+            || case
+                when aged.recon in ('position', 'reference')
+                    then '|' || cast(aged.business_date as varchar)
+                else ''
+            end
         ) as varchar) as break_id,
         cast(aged.recon as varchar) as recon,
         cast(aged.break_type as varchar) as break_type,
@@ -205,6 +249,7 @@ final as (
         on
             aged.recon = severity_ranks.recon
             and aged.break_type = severity_ranks.break_type
+            and aged.business_date = severity_ranks.business_date
             and aged.trade_ref = severity_ranks.trade_ref
             and coalesce(aged.field, '') = coalesce(severity_ranks.field, '')
     left join severity_levels on severity_ranks.severity_rank = severity_levels.severity_rank

@@ -7,6 +7,8 @@ source as (
 renamed as (
     select
         statement_id,
+        message_id,
+        created_at as statement_created_at,
         statement_date,
         statement_basis,
         message_format,
