@@ -103,7 +103,7 @@ def _allocation(
     )
 
 
-def _write(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) -> None:
+def write_allocation(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) -> None:
     order = outcome.order
     ins = order.instrument
     ref = f"72={alloc.ref_alloc_id}{SOH}" if alloc.ref_alloc_id else ""
@@ -136,19 +136,19 @@ def allocate(ctx: DayContext, outcome: OrderOutcome) -> Allocation:
     at_ms = outcome.last_event_ms + rng.randint(5 * MINUTE_MS, 120 * MINUTE_MS)
     first_split = _draw_split(ctx, outcome)
     current = _allocation(ctx, outcome, NEW, None, first_split, at_ms)
-    _write(ctx, outcome, current)
+    write_allocation(ctx, outcome, current)
     event = rng.random()
     if event < P_REPLACE:
         at_ms += rng.randint(10 * MINUTE_MS, 90 * MINUTE_MS)
         shares = _different_split(ctx, outcome, first_split)
         current = _allocation(ctx, outcome, REPLACE, current.alloc_id, shares, at_ms)
-        _write(ctx, outcome, current)
+        write_allocation(ctx, outcome, current)
     elif event < P_REPLACE + P_CANCEL:
         at_ms += rng.randint(10 * MINUTE_MS, 60 * MINUTE_MS)
         cancelled = current
         cancel = _allocation(ctx, outcome, CANCEL, cancelled.alloc_id, first_split, at_ms)
-        _write(ctx, outcome, cancel)
+        write_allocation(ctx, outcome, cancel)
         at_ms += rng.randint(5 * MINUTE_MS, 60 * MINUTE_MS)
         current = _allocation(ctx, outcome, NEW, None, _draw_split(ctx, outcome), at_ms)
-        _write(ctx, outcome, current)
+        write_allocation(ctx, outcome, current)
     return current

@@ -70,6 +70,17 @@ def _recomputed(order: Order, qty: int, px: Decimal, extra_fee: Decimal = Decima
     return Terms(qty, px, gross, fee, net_money(gross, fee, order.side), order.settle_date)
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """What ctm wrote for one line: later defects (sandbox.late_events) build on it."""
+
+    confirm_id: str
+    terms: Terms
+    sent_individual_alloc_id: bool
+    ack: str | None  # the ConfirmationAck's 940 (3 affirmed, 2 rejected), None without one
+    ack_ms: int | None  # its TransactTime (epoch ms)
+
+
 def _line_terms(order: Order, alloc: Allocation, line: AllocLine) -> Terms:
     return Terms(line.qty, alloc.avg_px, line.gross, line.commission, line.net, order.settle_date)
 
@@ -148,8 +159,9 @@ def _write_confirmation(
 
 def _affirm(
     ctx: DayContext, confirm_id: str, order: Order, confirmed_ms: int, defect: str | None
-) -> None:
-    """Maybe a ConfirmationAck: affirmed, or rejected with a reason (more often when broken)."""
+) -> tuple[str, int] | None:
+    """Maybe a ConfirmationAck: affirmed, or rejected with a reason (more often when broken);
+    returns its AffirmStatus and time."""
     rng = ctx.rng
     draw = rng.random()
     if defect is None:
@@ -159,28 +171,29 @@ def _affirm(
             reason, text = rng.choice(_CLEAN_REJECTS)
             reply = f"940=2{SOH}774={reason}{SOH}58={text}{SOH}"
         else:
-            return
+            return None
     elif draw < P_REJECT_BROKEN:
         reply = f"940=2{SOH}774=99{SOH}58={_REJECT_TEXT[defect]}{SOH}"
     else:
-        return
+        return None
     at_ms = confirmed_ms + rng.randint(5 * MINUTE_MS, 180 * MINUTE_MS)
     body = (
         f"664={confirm_id}{SOH}75={local_mkt_date(order.trade_date)}{SOH}"
         f"60={utc_timestamp_ms(at_ms)}{SOH}{reply}"
     )
     ctx.affirmations.add(ctx.latency(at_ms), body)
+    return reply[4], at_ms
 
 
 def confirm_line(
     ctx: DayContext, order: Order, alloc: Allocation, line: AllocLine, defect: str | None
-) -> None:
+) -> Confirmed | None:
     """ctm's confirmation (and maybe affirmation) of one current allocation line."""
     rng = ctx.rng
     ref = line.individual_alloc_id
     if defect == MISSING:
         _break(ctx, MISSING, ref)
-        return
+        return None
     if defect is None:
         noisy = rng.random() < P_NOISE
         terms = _noisy(ctx, order, alloc, line) if noisy else _line_terms(order, alloc, line)
@@ -197,7 +210,8 @@ def confirm_line(
     # Some confirmations leave 467 out; AllocID + account still identify the line.
     ind = None if rng.random() < P_OMIT_INDIVIDUAL_ALLOC_ID else ref
     confirm_id = _write_confirmation(ctx, order, alloc.alloc_id, ind, line.account, terms, at_ms)
-    _affirm(ctx, confirm_id, order, at_ms, defect)
+    ack = _affirm(ctx, confirm_id, order, at_ms, defect)
+    return Confirmed(confirm_id, terms, ind is not None, *(ack or (None, None)))
 
 
 def unexpected_confirmation(ctx: DayContext, instrument: Instrument) -> None:

@@ -24,6 +24,11 @@ Listing faults:
                under another id and name (`<stem>.redelivered<suffix>`) with the same bytes
     reorder    the listing is in a seeded shuffled order instead of name order (still one
                stable order, so cursor paging visits every file exactly once)
+    out_of_order  custodian status messages arrive out of order: the custodian's listing
+               is newest business date first (a newer status file is delivered before an
+               older one), and every settlement status file is served with its messages in
+               reverse order (a later status of an instruction before an earlier one); the
+               listing's size and sha256 are those of the bytes served
 
 Parameters:
 
@@ -55,6 +60,7 @@ class FaultSpec:
     rates: dict[str, float] = field(default_factory=dict)  # per-request fault -> probability
     duplicate: float = 0.0
     reorder: bool = False
+    out_of_order: bool = False
     retry_after: float = 1.0
     timeout_s: float = 2.0
     streak: int = 3
@@ -86,10 +92,10 @@ class FaultSpec:
                     options[name] = number
                 else:
                     rates[name] = number
-            elif name in ("reorder", "retry_after", "timeout_s", "streak"):
+            elif name in ("reorder", "out_of_order", "retry_after", "timeout_s", "streak"):
                 options[name] = number
             else:
-                known = ", ".join((*REQUEST_FAULTS, "duplicate", "reorder"))
+                known = ", ".join((*REQUEST_FAULTS, "duplicate", "reorder", "out_of_order"))
                 raise ValueError(
                     f"unknown fault {name!r} in {spec!r}; faults: {known}; "
                     "parameters: retry_after, timeout_s, streak"
@@ -107,6 +113,7 @@ class FaultSpec:
             rates={name: rate for name, rate in rates.items() if rate > 0},
             duplicate=options.get("duplicate", 0.0),
             reorder=options.get("reorder", 0.0) > 0,
+            out_of_order=options.get("out_of_order", 0.0) > 0,
             retry_after=options.get("retry_after", 1.0),
             timeout_s=timeout_s,
             streak=int(streak),
@@ -114,7 +121,7 @@ class FaultSpec:
 
     @property
     def active(self) -> bool:
-        return bool(self.rates) or self.duplicate > 0 or self.reorder
+        return bool(self.rates) or self.duplicate > 0 or self.reorder or self.out_of_order
 
     def describe(self) -> str:
         if not self.active:
@@ -124,6 +131,8 @@ class FaultSpec:
             parts.append(f"duplicate={self.duplicate:g}")
         if self.reorder:
             parts.append("reorder")
+        if self.out_of_order:
+            parts.append("out_of_order")
         parts += [
             f"retry_after={self.retry_after:g}",
             f"timeout_s={self.timeout_s:g}",
@@ -147,3 +156,24 @@ def unit_draw(seed: int, *parts: object) -> float:
     text = "\x1f".join(str(part) for part in (seed, *parts))
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def reorders_messages(spec: FaultSpec, platform: str, name: str) -> bool:
+    """Whether the `out_of_order` fault serves this file with its messages reversed."""
+    return spec.out_of_order and platform == "custodian" and "settlement_status" in name
+
+
+def reverse_messages(data: bytes) -> bytes:
+    """A custodian status file with its messages in reverse order, bytes otherwise kept:
+    FIN messages are the `{1:` blocks; XML messages the `<Message>` lines of the envelope."""
+    if data.startswith(b"{1:"):
+        blocks = data.split(b"{1:")[1:]
+        return b"".join(b"{1:" + block for block in reversed(blocks))
+    lines = data.splitlines(keepends=True)
+    positions = [n for n, line in enumerate(lines) if line.startswith(b"<Message>")]
+    if any(not lines[n].rstrip(b"\r\n").endswith(b"</Message>") for n in positions):
+        raise ValueError("out_of_order: a <Message> spans several lines; cannot reorder")
+    messages = [lines[n] for n in positions]
+    for n, message in zip(positions, reversed(messages), strict=True):
+        lines[n] = message
+    return b"".join(lines)

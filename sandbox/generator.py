@@ -32,6 +32,7 @@ from sandbox.confirmations import (
     unexpected_confirmation,
 )
 from sandbox.day import Break, DayContext, DayCounts, DayFiles
+from sandbox.late_events import LATE, LaterEvents
 from sandbox.market import INSTRUMENTS, MARKETS, business_days
 from sandbox.orders import new_order, run_order
 from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, Resolution, SettlementWorld
@@ -40,7 +41,7 @@ from sandbox.vendor_files import VendorDay
 
 DEFAULT_START_DATE = date(2026, 11, 24)
 GROUND_TRUTH = "ground_truth.json"
-_DEFECT_ORDER = {name: n for n, name in enumerate(DEFECTS)}
+_DEFECT_ORDER = {name: n for n, name in enumerate((*DEFECTS, LATE))}
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ def generate(
         cash_defect_rate=cash_defect_rate,
     )
     outputs: dict[date, DayOutput] = {}
+    later = LaterEvents(seed, dates, defect_rate)
     vendor_breaks: list[tuple] = []
     vendor_counts: dict[date, dict[str, object]] = {}
     vendor_files: dict[date, tuple[Path, ...]] = {}
@@ -113,9 +115,11 @@ def generate(
         rng = Random(f"posttrade-sandbox/{seed}/{day.isoformat()}")
         ctx = DayContext(day, rng, DayFiles.under(out_dir, day))
         world.start_day(day)
+        later.start_day(day)
         # ccp, arm and refdata draw from their own streams (sandbox.vendor_files).
         vendor = VendorDay(out_dir, seed, day, defect_rate, ctx.day_ticks)
-        instructions = _simulate_day(ctx, trades, defect_rate, world, vendor)
+        instructions = _simulate_day(ctx, trades, defect_rate, world, vendor, later)
+        later.deliver(ctx)
         ctx.write_files()
         outputs[day] = world.close_day(day, instructions)
         vendor.close()
@@ -133,7 +137,7 @@ def generate(
         truth_path, seed, dates, counts, outputs, vendor_counts, breaks, other,
         resolutions=sorted(world.resolutions),
     )  # fmt: skip
-    by_type = {name: sum(1 for b in breaks if b[1] == name) for name in DEFECTS}
+    by_type = {name: sum(1 for b in breaks if b[1] == name) for name in _DEFECT_ORDER}
     for b in other:
         by_type[b[2]] = by_type.get(b[2], 0) + 1
     settlement_files = {day: (*outputs[day].files, *vendor_files[day]) for day in dates}
@@ -143,7 +147,12 @@ def generate(
 
 
 def _simulate_day(
-    ctx: DayContext, trades: int, defect_rate: float, world: SettlementWorld, vendor: VendorDay
+    ctx: DayContext,
+    trades: int,
+    defect_rate: float,
+    world: SettlementWorld,
+    vendor: VendorDay,
+    later: LaterEvents,
 ) -> int:
     """The day's orders, allocations and confirmations; returns the instructions sent."""
     rng = ctx.rng
@@ -169,20 +178,32 @@ def _simulate_day(
             ctx.counts.net_quantity += outcome.net_qty
             current = allocate(ctx, outcome)
             ctx.counts.allocation_lines += len(current.lines)
+            defects: list[str | None] = []
+            confirmed = []
             for k, line in enumerate(current.lines):
                 defect = forced[n] if k == 0 and n in forced else _draw_defect(rng, defect_rate)
                 if defect == UNEXPECTED:
                     unexpected_confirmation(ctx, quiet)
                     defect = None
-                confirm_line(ctx, order, current, line, defect)
+                defects.append(defect)
+                confirmed.append(confirm_line(ctx, order, current, line, defect))
+            amended = later.on_allocated(ctx, outcome, current, confirmed, defects)
+            for line, defect, confirmation in zip(current.lines, defects, confirmed, strict=True):
+                if (
+                    confirmation is not None
+                    and defect is None
+                    and line.individual_alloc_id not in amended
+                ):
+                    later.on_confirmed(ctx, outcome, line, confirmation)
+                instructed = amended.get(line.individual_alloc_id, line)
                 # The settlement instruction goes out whatever ctm says (ref = 467).
                 world.instruct(
-                    ref=line.individual_alloc_id,
-                    fund=line.account,
+                    ref=instructed.individual_alloc_id,
+                    fund=instructed.account,
                     isin=order.instrument.isin,
                     side=order.side,
-                    qty=line.qty,
-                    net=line.net,
+                    qty=instructed.qty,
+                    net=instructed.net,
                     trade_date=order.trade_date,
                     settle_date=order.settle_date,
                     broker_bic=order.broker.bic,

@@ -38,6 +38,14 @@ CURRENCY_MINOR_UNITS: dict[str, int] = {
 # EU and UK equities move from T+2 to T+1 for trades on and after this date.
 EU_T1_DATE = date(2027, 10, 11)
 
+# Affirmation deadlines, as the affirmation_deadlines dbt seed states them: (effective from
+# trade date, market business days after the trade date, local time), oldest first. Under
+# T+2 the desk's policy is noon local on T+1; under EU T+1 the industry recommendation is
+# 23:00 local on the trade date. Before the first row there is no deadline.
+AFFIRMATION_POLICY_DATE = date(2026, 1, 1)
+_T2_AFFIRMATION = ((AFFIRMATION_POLICY_DATE, 1, time(12, 0)),)
+_EU_AFFIRMATION = (*_T2_AFFIRMATION, (EU_T1_DATE, 0, time(23, 0)))
+
 
 def _dates(*items: str) -> frozenset[date]:
     return frozenset(date.fromisoformat(d) for d in items)
@@ -123,6 +131,7 @@ class Market:
     csd_name: str
     # (effective from trade date, business days to settlement), oldest first.
     settlement_cycles: tuple[tuple[date, int], ...] = ((date.min, 2),)
+    affirmation_deadlines: tuple[tuple[date, int, time], ...] = _T2_AFFIRMATION
 
     @property
     def tz(self) -> ZoneInfo:
@@ -152,6 +161,16 @@ class Market:
 
     def settlement_date(self, trade_date: date) -> date:
         return add_business_days(trade_date, self.settlement_cycle(trade_date), self.mic)
+
+    def affirmation_deadline(self, trade_date: date) -> datetime | None:
+        """When a trade of `trade_date` must be affirmed (aware UTC): the rule's local time
+        on the trade date plus N of the market's business days; None before any rule."""
+        rule = next((r for r in reversed(self.affirmation_deadlines) if r[0] <= trade_date), None)
+        if rule is None:
+            return None
+        _, days_after, local_time = rule
+        day = add_business_days(trade_date, days_after, self.mic)
+        return datetime.combine(day, local_time, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
 
 
 @dataclass(frozen=True)
@@ -237,20 +256,21 @@ _BKK_DAY = ((time(10, 0), time(12, 30)), (time(14, 30), time(16, 30)))
 _KLS_DAY = ((time(9, 0), time(12, 30)), (time(14, 30), time(17, 0)))
 _IDX_DAY = ((time(9, 0), time(12, 0)), (time(13, 30), time(15, 50)))
 _EU_CYCLE = ((date.min, 2), (EU_T1_DATE, 1))
+_EU = {"settlement_cycles": _EU_CYCLE, "affirmation_deadlines": _EU_AFFIRMATION}
 
 MARKETS: dict[str, Market] = {
     m.mic: m
     for m in (
         Market("XETR", "Xetra", "DE", "EUR", "Europe/Berlin", _EU_DAY, "EU",
-               "DAKVDEFFXXX", "Clearstream Banking AG Frankfurt", _EU_CYCLE),
+               "DAKVDEFFXXX", "Clearstream Banking AG Frankfurt", **_EU),
         Market("XPAR", "Euronext Paris", "FR", "EUR", "Europe/Paris", _EU_DAY, "EU",
-               "SICVFRPPXXX", "Euroclear France", _EU_CYCLE),
+               "SICVFRPPXXX", "Euroclear France", **_EU),
         Market("XAMS", "Euronext Amsterdam", "NL", "EUR", "Europe/Amsterdam", _EU_DAY, "EU",
-               "NECINL2AXXX", "Euroclear Nederland", _EU_CYCLE),
+               "NECINL2AXXX", "Euroclear Nederland", **_EU),
         Market("XMIL", "Borsa Italiana", "IT", "EUR", "Europe/Rome", _EU_DAY, "EU",
-               "MOTIITMMXXX", "Euronext Securities Milan", _EU_CYCLE),
+               "MOTIITMMXXX", "Euronext Securities Milan", **_EU),
         Market("XLON", "London Stock Exchange", "GB", "GBP", "Europe/London", _LON_DAY, "EU",
-               "CRSTGB22XXX", "Euroclear UK & International (CREST)", _EU_CYCLE),
+               "CRSTGB22XXX", "Euroclear UK & International (CREST)", **_EU),
         Market("XSES", "Singapore Exchange", "SG", "SGD", "Asia/Singapore", _SES_DAY, "SEA",
                "CDPLSGSGXXX", "The Central Depository (Pte) Ltd"),
         Market("XHKG", "Hong Kong Exchanges", "HK", "HKD", "Asia/Hong_Kong", _HKG_DAY, "SEA",

@@ -218,3 +218,15 @@ def _correct(ctx: DayContext, book: _Book, fill: Fill, at_ms: int) -> None:
     fill.qty, fill.ticks, fill.price = new_qty, new_ticks, ctx.price(ins, new_ticks)
     book.apply(fill, +1)
     book.report(ctx.next_id("EXE", 8), "G", fill.exec_id, fill.qty, fill.price, at_ms)
+
+
+def correct_later(
+    ctx: DayContext, order: Order, fill: Fill, qty: int, ticks: int, at_ms: int
+) -> Fill:
+    """A 150=G on a later business day (`ctx`'s) for the single live fill of an earlier
+    order: the report's CumQty and AvgPx restate the order with the corrected fill."""
+    book = _Book(ctx, order)
+    corrected = Fill(fill.exec_id, qty, ticks, ctx.price(order.instrument, ticks), at_ms=at_ms)
+    book.apply(corrected, +1)
+    book.report(ctx.next_id("EXE", 8), "G", fill.exec_id, qty, corrected.price, at_ms)
+    return corrected

@@ -5,8 +5,9 @@ Endpoints (JSON unless said otherwise; every one needs `Authorization: Bearer <t
 
     GET  /v1/{platform}/files?after=CURSOR&limit=N   one page of the platform's files
          -> 200 {"files": [{"id", "name", "size", "sha256"}], "next_cursor": str | null}
-         Name order (unless the `reorder` fault is on); `limit` defaults to 100, values above
-         1000 are served as 1000, below 1 or not a number are 400; an unknown platform is 404,
+         Name order (unless the `reorder` or `out_of_order` fault is on); `limit` defaults
+         to 100, values above 1000 are served as 1000, below 1 or not a number are 400; an
+         unknown platform is 404,
          a cursor this server did not issue (or no longer knows) is 400. A known platform
          that delivered nothing is an empty page.
     GET  /v1/{platform}/files/{id}                  the file's bytes
@@ -53,7 +54,14 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from extractors.transport import DirectoryTransport
-from sandbox.faults import DOWNLOAD_ONLY_FAULTS, STATUS_FAULTS, FaultSpec, unit_draw
+from sandbox.faults import (
+    DOWNLOAD_ONLY_FAULTS,
+    STATUS_FAULTS,
+    FaultSpec,
+    reorders_messages,
+    reverse_messages,
+    unit_draw,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +165,7 @@ class _State:
         self._idempotency: dict[tuple[str, str], tuple[str, Effect]] = {}
         self._seen: dict[str, int] = {}
         self._streak: dict[str, int] = {}
-        self._hashes: dict[tuple[Path, int, int], str] = {}
+        self._hashes: dict[tuple[Path, int, int, bool], tuple[int, str]] = {}
         self._transport = DirectoryTransport(world)
 
     # -- catalog -------------------------------------------------------------------------
@@ -167,7 +175,9 @@ class _State:
         entries = []
         for file in self._transport.list_files(platform):
             name = file.relative_path.split("/", 1)[1]
-            size, digest = self._size_and_hash(file.path)
+            size, digest = self._size_and_hash(
+                file.path, reorders_messages(self.faults, platform, name)
+            )
             entries.append(_Entry(_file_id(platform, name), name, file.path, size, digest))
             if self.faults.duplicate and (
                 unit_draw(self.seed, "duplicate", platform, name) < self.faults.duplicate
@@ -176,20 +186,28 @@ class _State:
                 entries.append(_Entry(_file_id(platform, again), again, file.path, size, digest))
         if self.faults.reorder:
             entries.sort(key=lambda e: (unit_draw(self.seed, "reorder", platform, e.name), e.name))
+        elif self.faults.out_of_order and platform == "custodian":
+            entries.sort(key=lambda e: e.name, reverse=True)  # newest business date first
         else:
             entries.sort(key=lambda e: e.name)
         return entries
 
-    def _size_and_hash(self, path: Path) -> tuple[int, str]:
+    def content(self, platform: str, name: str, path: Path) -> bytes:
+        """The bytes served for a file (the out_of_order fault reverses status messages)."""
+        data = path.read_bytes()
+        return reverse_messages(data) if reorders_messages(self.faults, platform, name) else data
+
+    def _size_and_hash(self, path: Path, reordered: bool = False) -> tuple[int, str]:
         stat = path.stat()
-        key = (path, stat.st_size, stat.st_mtime_ns)
+        key = (path, stat.st_size, stat.st_mtime_ns, reordered)
         with self.lock:
             cached = self._hashes.get(key)
         if cached is None:
-            cached = hashlib.sha256(path.read_bytes()).hexdigest()
+            data = reverse_messages(path.read_bytes()) if reordered else path.read_bytes()
+            cached = (len(data), hashlib.sha256(data).hexdigest())
             with self.lock:
                 self._hashes[key] = cached
-        return stat.st_size, cached
+        return cached
 
     # -- faults --------------------------------------------------------------------------
 
@@ -353,7 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
             names = [entry.name for entry in entries]
             if after in names:
                 start = names.index(after) + 1
-            elif not state.faults.reorder:
+            elif not (state.faults.reorder or state.faults.out_of_order):
                 start = bisect_right(names, after)  # the file left: carry on in name order
             else:
                 return _error(400, "cursor no longer valid")
@@ -378,7 +396,7 @@ class _Handler(BaseHTTPRequestHandler):
         if entry is None:
             return _error(404, f"no file {file_id!r} on {platform}")
         fault = state.draw_fault(f"GET {path}", (*STATUS_FAULTS, "timeout", *DOWNLOAD_ONLY_FAULTS))
-        data = entry.path.read_bytes()
+        data = state.content(platform, entry.name, entry.path)
         if fault in DOWNLOAD_ONLY_FAULTS and not data:
             fault = None  # nothing to shorten
         record["fault"] = fault

@@ -292,6 +292,8 @@ def test_fault_spec_grammar() -> None:
     assert not FaultSpec.parse(None).active
     assert not FaultSpec.parse("none").active
     assert FaultSpec.parse(spec.describe()) == spec
+    assert FaultSpec.parse("out_of_order").out_of_order
+    assert FaultSpec.parse(FaultSpec.parse("out_of_order").describe()).out_of_order
     for bad, message in [
         ("418=0.1", "unknown fault"),
         ("500=1.5", "within"),
@@ -409,6 +411,42 @@ def test_reorder_lists_out_of_name_order_yet_paging_visits_every_file_once(
         assert len(names) == 2 * len(on_disk(world, "oms"))
         again, _ = walk(http, f"{running.url}/v1/oms/files", limit=3)
         assert [entry["name"] for entry in again] == names  # one stable order
+
+
+def test_out_of_order_serves_newer_status_files_first_with_messages_reversed(
+    world: Path, http: requests.Session
+) -> None:
+    with serve(world, token=TOKEN, faults="out_of_order") as running:
+        entries, _ = walk(http, f"{running.url}/v1/custodian/files", limit=2)
+        oms, _ = walk(http, f"{running.url}/v1/oms/files", limit=100)
+        served = {}
+        for entry in entries:
+            answer = http.get(
+                f"{running.url}/v1/custodian/files/{entry['id']}", headers=AUTH, timeout=5
+            )
+            assert answer.headers["ETag"] == f'"{entry["sha256"]}"'
+            assert len(answer.content) == entry["size"]
+            served[entry["name"]] = answer.content
+    names = [entry["name"] for entry in entries]
+    assert names == sorted(on_disk(world, "custodian"), reverse=True)  # newest day first
+    assert [e["name"] for e in oms] == sorted(on_disk(world, "oms"))  # other platforms as usual
+    for name, content in served.items():
+        original = (world / "custodian" / name).read_bytes()
+        if "settlement_status" not in name:
+            assert content == original
+            continue
+        if name.endswith(".fin"):
+            messages = original.split(b"{1:")[1:]
+            assert content.split(b"{1:")[1:] == messages[::-1] and len(messages) > 1
+        else:
+            lines = original.splitlines(keepends=True)
+            messages = [line for line in lines if line.startswith(b"<Message>")]
+            got = [line for line in content.splitlines(keepends=True)]
+            assert [line for line in got if line.startswith(b"<Message>")] == messages[::-1]
+            assert [line for line in got if not line.startswith(b"<Message>")] == [
+                line for line in lines if not line.startswith(b"<Message>")
+            ]
+            assert len(messages) > 1
 
 
 def test_stop_ends_held_requests_and_frees_the_port(world: Path) -> None:

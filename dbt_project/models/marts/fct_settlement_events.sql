@@ -1,6 +1,8 @@
 -- One row per settlement event the custodian reported: a status advice (sese.024, MT548)
 -- or a settlement confirmation (sese.025, MT545/MT547), ordered per instruction by the
--- event's own time, not by arrival.
+-- event's own time, not by arrival. An MT's :98C::PREP has no UTC offset and only whole
+-- seconds, so messages of one instruction often tie on it: ties go to the custodian's own
+-- message reference (BizMsgIdr, :20C::SEME), which it numbers in sending order.
 with
 
 statuses as (
@@ -28,6 +30,7 @@ events as (
         cast(null as boolean) as is_partial,
         status_at as event_at,
         business_date,
+        message_id,
         source_file,
         message_index
     from statuses
@@ -47,6 +50,7 @@ events as (
         is_partial,
         confirmed_at as event_at,
         business_date,
+        message_id,
         source_file,
         message_index
     from confirmations
@@ -76,6 +80,7 @@ final as (
             order by
                 coalesce(event_at, cast(business_date as timestamp)),
                 business_date,
+                message_id,
                 source_file,
                 message_index
         ) as integer) as event_sequence,

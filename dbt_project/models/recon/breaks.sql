@@ -42,7 +42,7 @@ recon_differences as (
         left_value,
         right_value,
         difference,
-        cast(null as varchar) as root_cause,
+        root_cause,
         allocation_line_id,
         confirm_id
     from trade_vs_confirmation
