@@ -12,7 +12,7 @@ import pytest
 
 from posttrade.breaks_export import BREAK_COLUMNS
 from posttrade.cli import main
-from posttrade.pipeline import PipelineRun, run_pipeline
+from posttrade.pipeline import run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
 from tests.pipeline.ground_truth import (
@@ -23,18 +23,6 @@ from tests.pipeline.ground_truth import (
     expected_raw_counts,
     raw_counts,
 )
-
-
-@pytest.fixture(scope="module")
-def duckdb_settings(tmp_path_factory: pytest.TempPathFactory) -> WarehouseSettings:
-    return WarehouseSettings("duckdb", tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-
-
-@pytest.fixture(scope="module")
-def first_run(world: World, duckdb_settings: WarehouseSettings) -> PipelineRun:
-    run = run_pipeline(world.inbox, duckdb_settings)
-    assert run.success, f"pipeline failed at {run.failed_steps}"
-    return run
 
 
 def scalar(settings: WarehouseSettings, sql: str):
