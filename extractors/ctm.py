@@ -1,7 +1,8 @@
 """ctm: the confirmation/affirmation platform's FIX 4.4 messages.
 
 Confirmations (35=AK, one per allocation account line, naming it by 70 AllocID and
-467 IndividualAllocID) and ConfirmationAcks (35=AU: affirmed, received or rejected).
+467 IndividualAllocID; a row per NoMiscFees entry too) and ConfirmationAcks (35=AU:
+affirmed, received or rejected).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
     INSTRUMENT_REQUIRED,
+    MISC_FEE_FIELDS,
     Condition,
+    Layout,
     MessageSpec,
     RowBuffer,
     executing_broker,
     header_values,
+    misc_fee_rows,
 )
 
 PLATFORM = "ctm"
@@ -62,6 +66,15 @@ def new_tables() -> dict[str, RowBuffer]:
             {**HEADER_FIELDS, **_CONFIRMATION_FIELDS, "executing_broker_lei": "448"}
         ),
         "ctm_confirmation_acks": RowBuffer({**HEADER_FIELDS, **_ACK_FIELDS}),
+        "ctm_confirmation_fees": RowBuffer(
+            {"confirm_id": "664", **MISC_FEE_FIELDS},
+            int_columns=frozenset({"misc_fee_number"}),
+            layout=Layout(
+                per_entry="136",
+                entry_number="misc_fee_number",
+                entry_columns=frozenset(MISC_FEE_FIELDS) - {"misc_fee_number"},
+            ),
+        ),
     }
 
 
@@ -72,11 +85,14 @@ def new_tables() -> dict[str, RowBuffer]:
 def _confirmation(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
     if isinstance(msg, BatchMessage):
         tables["ctm_confirmations"].defer(msg)
+        tables["ctm_confirmation_fees"].defer(msg)
         return
     fields = msg.fields
     tables["ctm_confirmations"].add(
         msg, (*header_values(fields), *map(fields.get, _CONFIRMATION_TAGS), executing_broker(msg))
     )
+    for fee in misc_fee_rows(msg):
+        tables["ctm_confirmation_fees"].add(msg, (fields.get("664"), *fee))
 
 
 def _confirmation_ack(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:

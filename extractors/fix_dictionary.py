@@ -147,6 +147,9 @@ FIELD_NAMES: Mapping[str, str] = {
     "118": "NetMoney",
     "124": "NoExecs",
     "136": "NoMiscFees",
+    "137": "MiscFeeAmt",
+    "138": "MiscFeeCurr",
+    "139": "MiscFeeType",
     "150": "ExecType",
     "151": "LeavesQty",
     "154": "AllocNetMoney",
@@ -168,6 +171,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "802": "NoPartySubIDs",
     "804": "NoNestedPartySubIDs",
     "862": "NoCapacities",
+    "891": "MiscFeeBasis",
     "940": "AffirmStatus",
 }
 

@@ -30,6 +30,16 @@ INSTRUMENT_FIELDS: dict[str, str] = {
     "currency_code": "15",
     "market_mic": "30",
 }
+# A NoMiscFees (136) entry: fees and taxes besides the commission, numbered in
+# misc_fee_number (the count tag names it in quarantine rows).
+MISC_FEE_FIELDS: dict[str, str] = {
+    "misc_fee_number": "136",
+    "misc_fee_amount": "137",
+    "misc_fee_currency_code": "138",
+    "misc_fee_type": "139",
+    "misc_fee_basis": "891",
+}
+_MISC_FEE_TAGS = tuple(MISC_FEE_FIELDS.values())[1:]
 # FIX 4.4 standard header fields every message must carry.
 HEADER_REQUIRED = ("49", "56", "34", "52")
 EXECUTING_FIRM = "1"  # PartyRole 452=1
@@ -115,6 +125,14 @@ def executing_broker(msg: FieldMap) -> str | None:
         if party.fields.get("452") == EXECUTING_FIRM:
             return party.fields.get("448")
     return None
+
+
+def misc_fee_rows(entry: FieldMap) -> list[tuple[object, ...]]:
+    """One (number, 137, 138, 139, 891) row per NoMiscFees entry of a message or group entry."""
+    return [
+        (number, *map(fee.fields.get, _MISC_FEE_TAGS))
+        for number, fee in enumerate(entry.group("136"), 1)
+    ]
 
 
 def header_values(fields: dict[str, str]) -> tuple[str | None, ...]:

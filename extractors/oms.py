@@ -2,7 +2,7 @@
 
 ExecutionReports (35=8: fills, corrections 150=G and busts 150=H, each naming the fill it
 amends in 19 ExecRefID) and AllocationInstructions (35=J: new, replace or cancel, one row
-per NoAllocs account line and one per NoOrders order).
+per NoAllocs account line, one per NoOrders order and one per NoMiscFees entry of a line).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
     INSTRUMENT_REQUIRED,
+    MISC_FEE_FIELDS,
     Condition,
     Layout,
     MessageSpec,
     RowBuffer,
     executing_broker,
     header_values,
+    misc_fee_rows,
 )
 
 PLATFORM = "oms"
@@ -107,6 +109,17 @@ def new_tables() -> dict[str, RowBuffer]:
                 entry_columns=frozenset({"order_id", "cl_ord_id"}),
             ),
         ),
+        # MiscFees nested in a NoAllocs entry always take the careful path (fix_batch), so
+        # this table only ever gets rows from the mapper.
+        "oms_allocation_fees": RowBuffer(
+            {
+                "alloc_id": "70",
+                "alloc_line_number": "78",
+                "individual_alloc_id": "467",
+                **MISC_FEE_FIELDS,
+            },
+            int_columns=frozenset({"alloc_line_number", "misc_fee_number"}),
+        ),
     }
 
 
@@ -132,9 +145,13 @@ def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) ->
     fields = msg.fields
     block = (*header_values(fields), *map(fields.get, _ALLOCATION_TAGS), executing_broker(msg))
     allocations = tables["oms_allocations"]
+    fees = tables["oms_allocation_fees"]
     lines = msg.group("78")
     for number, line in enumerate(lines, 1):
         allocations.add(msg, (*block, number, *map(line.fields.get, _LINE_TAGS)))
+        line_key = (fields.get("70"), number, line.fields.get("467"))
+        for fee in misc_fee_rows(line):
+            fees.add(msg, (*line_key, *fee))
     if not lines:  # e.g. a cancel: the message still counts, with no line
         allocations.add(msg, (*block, *_NO_LINE))
     orders = tables["oms_allocation_orders"]

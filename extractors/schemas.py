@@ -104,6 +104,26 @@ OMS_ALLOCATION_ORDERS: dict[str, pl.DataType] = {
     "cl_ord_id": pl.String(),
 }
 
+# A NoMiscFees (136) entry: a fee or tax besides the commission (FIX 4.4 MiscFeeType 139:
+# 1 regulatory, 2 tax, 3 local commission, 4 exchange fees, 5 stamp, 6 levy, 7 other, ...;
+# MiscFeeBasis 891: 0 absolute, 1 per unit, 2 percentage).
+MISC_FEE: dict[str, pl.DataType] = {
+    "misc_fee_number": pl.Int64(),
+    "misc_fee_amount": AMOUNT,
+    "misc_fee_currency_code": pl.String(),
+    "misc_fee_type": pl.String(),
+    "misc_fee_basis": pl.String(),
+}
+
+# One row per NoMiscFees entry of an allocation line (FIX 35=J, 136 nested in 78).
+OMS_ALLOCATION_FEES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    "alloc_id": pl.String(),
+    "alloc_line_number": pl.Int64(),
+    "individual_alloc_id": pl.String(),
+    **MISC_FEE,
+}
+
 CTM_CONFIRMATIONS: dict[str, pl.DataType] = {
     **LINEAGE,
     **FIX_HEADER,
@@ -420,6 +440,13 @@ REFDATA_HOLIDAYS: dict[str, pl.DataType] = {
     "description": pl.String(),
 }
 
+# One row per NoMiscFees entry of a confirmation (FIX 35=AK).
+CTM_CONFIRMATION_FEES: dict[str, pl.DataType] = {
+    **LINEAGE,
+    "confirm_id": pl.String(),
+    **MISC_FEE,
+}
+
 # A record (or a whole file) that could not be parsed or failed validation.
 QUARANTINE: dict[str, pl.DataType] = {
     "platform": pl.String(),
@@ -438,8 +465,10 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
     "oms_execution_reports": OMS_EXECUTION_REPORTS,
     "oms_allocations": OMS_ALLOCATIONS,
     "oms_allocation_orders": OMS_ALLOCATION_ORDERS,
+    "oms_allocation_fees": OMS_ALLOCATION_FEES,
     "ctm_confirmations": CTM_CONFIRMATIONS,
     "ctm_confirmation_acks": CTM_CONFIRMATION_ACKS,
+    "ctm_confirmation_fees": CTM_CONFIRMATION_FEES,
     "custodian_settlement_statuses": CUSTODIAN_SETTLEMENT_STATUSES,
     "custodian_settlement_confirmations": CUSTODIAN_SETTLEMENT_CONFIRMATIONS,
     "custodian_holdings": CUSTODIAN_HOLDINGS,
@@ -458,8 +487,13 @@ RAW_TABLES: dict[str, dict[str, pl.DataType]] = {
 }
 
 PLATFORM_TABLES: dict[str, tuple[str, ...]] = {
-    "oms": ("oms_execution_reports", "oms_allocations", "oms_allocation_orders"),
-    "ctm": ("ctm_confirmations", "ctm_confirmation_acks"),
+    "oms": (
+        "oms_execution_reports",
+        "oms_allocations",
+        "oms_allocation_orders",
+        "oms_allocation_fees",
+    ),
+    "ctm": ("ctm_confirmations", "ctm_confirmation_acks", "ctm_confirmation_fees"),
     "custodian": (
         "custodian_settlement_statuses",
         "custodian_settlement_confirmations",

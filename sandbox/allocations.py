@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sandbox.amounts import commission, gross_amount, money, net_money
 from sandbox.day import MINUTE_MS, DayContext
+from sandbox.fees import Fee, misc_fees, misc_fees_group, total
 from sandbox.fix_writer import SOH, local_mkt_date, utc_timestamp_ms
 from sandbox.market import FUND_ACCOUNTS
 from sandbox.orders import OrderOutcome, split
@@ -30,6 +31,7 @@ class AllocLine:
     gross: Decimal
     commission: Decimal
     net: Decimal
+    fees: tuple[Fee, ...] = ()  # MiscFees (136) besides the commission, in the net
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ def _allocation(
 ) -> Allocation:
     ccy = outcome.order.currency
     side = outcome.order.side
+    mic = outcome.order.instrument.mic
     # Compact ids: an IndividualAllocID is the settlement instruction reference, which
     # ISO 15022 (:20C::RELA//, the MT940 :61: owner reference) limits to 16 characters.
     alloc_id = ctx.next_short_id("A")
@@ -86,11 +89,11 @@ def _allocation(
     for n, (account, qty) in enumerate(shares, start=1):
         gross = gross_amount(qty, outcome.avg_px, ccy)
         fee = commission(gross, ccy)
-        lines.append(
-            AllocLine(account, qty, f"{alloc_id}-{n}", gross, fee, net_money(gross, fee, side))
-        )
+        fees = misc_fees(mic, side, gross, ccy)
+        net = net_money(gross, fee + total(fees), side)
+        lines.append(AllocLine(account, qty, f"{alloc_id}-{n}", gross, fee, net, fees))
     block_gross = gross_amount(outcome.net_qty, outcome.avg_px, ccy)
-    total_fee = money(sum((line.commission for line in lines), Decimal(0)), ccy)
+    total_fee = money(sum((line.commission + total(line.fees) for line in lines), Decimal(0)), ccy)
     return Allocation(
         alloc_id=alloc_id,
         trans_type=trans_type,
@@ -120,11 +123,11 @@ def write_allocation(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) 
     ]
     if alloc.trans_type != CANCEL:
         body.append(f"78={len(alloc.lines)}{SOH}")
-        # NoAllocs entries in the FIX 4.4 order: 79, 366, 80, 467, 12, 13, 154.
+        # NoAllocs entries in the FIX 4.4 order: 79, 366, 80, 467, 12, 13, 154, 136.
         body.extend(
             f"79={line.account}{SOH}366={alloc.avg_px}{SOH}80={line.qty}{SOH}"
             f"467={line.individual_alloc_id}{SOH}12={line.commission}{SOH}13=3{SOH}"
-            f"154={line.net}{SOH}"
+            f"154={line.net}{SOH}{misc_fees_group(line.fees, ins.currency)}"
             for line in alloc.lines
         )
     ctx.allocations.add(ctx.latency(alloc.transact_ms), "".join(body))

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from sandbox.allocations import Allocation, AllocLine
 from sandbox.amounts import PX6, commission, gross_amount, minor_unit, net_money
 from sandbox.day import MINUTE_MS, DayContext
+from sandbox.fees import misc_fees, misc_fees_group, total
 from sandbox.fix_writer import SOH, local_mkt_date, utc_timestamp_ms
 from sandbox.market import BROKERS, FOREIGN_ACCOUNTS, MARKETS, Instrument, add_business_days
 from sandbox.orders import Order
@@ -67,7 +68,8 @@ def _recomputed(order: Order, qty: int, px: Decimal, extra_fee: Decimal = Decima
     """ctm's own arithmetic from its quantity and price (a real difference moves the amounts)."""
     gross = gross_amount(qty, px, order.currency)
     fee = commission(gross, order.currency) + extra_fee
-    return Terms(qty, px, gross, fee, net_money(gross, fee, order.side), order.settle_date)
+    fees = total(misc_fees(order.instrument.mic, order.side, gross, order.currency))
+    return Terms(qty, px, gross, fee, net_money(gross, fee + fees, order.side), order.settle_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,7 @@ def _write_confirmation(
     ins = order.instrument
     confirm_id = ctx.next_id("CNF")
     ind = f"467={individual_alloc_id}{SOH}" if individual_alloc_id else ""
+    fees = misc_fees(ins.mic, order.side, terms.gross, ins.currency)
     # Field order follows the FIX 4.4 Confirmation definition.
     body = (
         f"664={confirm_id}{SOH}666=0{SOH}773=2{SOH}665=4{SOH}"
@@ -152,6 +155,7 @@ def _write_confirmation(
         f"15={ins.currency}{SOH}30={ins.mic}{SOH}862=1{SOH}528=A{SOH}863={terms.qty}{SOH}"
         f"79={account}{SOH}6={terms.avg_px}{SOH}381={terms.gross}{SOH}118={terms.net}{SOH}"
         f"64={local_mkt_date(terms.settle_date)}{SOH}12={terms.commission}{SOH}13=3{SOH}"
+        f"{misc_fees_group(fees, ins.currency)}"
     )
     ctx.confirmations.add(ctx.latency(at_ms), body)
     return confirm_id

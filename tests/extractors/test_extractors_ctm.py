@@ -19,7 +19,11 @@ def ctm_tables() -> dict[str, pl.DataFrame]:
     extracted = parse_file("ctm", "ctm/20261124_confirmations.fix", data)
     assert extracted.quarantine.is_empty()
     assert extracted.message_types == ("AK", "AU")
-    assert set(extracted.tables) == {"ctm_confirmations", "ctm_confirmation_acks"}
+    assert set(extracted.tables) == {
+        "ctm_confirmations",
+        "ctm_confirmation_acks",
+        "ctm_confirmation_fees",
+    }
     return extracted.tables
 
 

@@ -164,6 +164,7 @@ def test_a_file_without_any_fix_message_is_one_quarantine_row(data: bytes, reaso
         "oms_execution_reports",
         "oms_allocations",
         "oms_allocation_orders",
+        "oms_allocation_fees",
     }
     assert all(t.is_empty() for t in extracted.tables.values())
 

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,10 +16,11 @@ import pytest
 from posttrade.breaks_export import BREAK_COLUMNS
 from posttrade.cli import main
 from posttrade.dbt_manifest import dbt_executable
-from posttrade.pipeline import PipelineRun, run_pipeline
+from posttrade.pipeline import run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
 from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
+from tests.pipeline.conftest import StagedRuns
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     IMPLEMENTED_RECONS,
@@ -33,45 +33,6 @@ from tests.pipeline.ground_truth import (
     raw_counts,
     recall_precision_table,
 )
-
-# The first run sees the world's first days only, as the desk did on that day.
-FIRST_RUN_DAYS = 3
-
-
-@pytest.fixture(scope="module")
-def duckdb_settings(tmp_path_factory: pytest.TempPathFactory) -> WarehouseSettings:
-    return WarehouseSettings("duckdb", tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-
-
-@dataclass(frozen=True)
-class StagedRuns:
-    """The warehouse run on the first days' files, then again with every day's files."""
-
-    run: PipelineRun
-    breaks_after_first_days: list[tuple]
-
-
-def copy_first_days(world: World, days: int, inbox: Path) -> None:
-    """The inbox as it stood after `days` business days: files are named by their date."""
-    last = world.ground_truth["business_dates"][days - 1].replace("-", "")
-    for path in world.inbox.glob("*/*"):
-        if path.is_file() and path.name[:8] <= last:
-            (inbox / path.parent.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, inbox / path.parent.name / path.name)
-
-
-@pytest.fixture(scope="module")
-def first_run(
-    world: World, duckdb_settings: WarehouseSettings, tmp_path_factory: pytest.TempPathFactory
-) -> StagedRuns:
-    early_inbox = tmp_path_factory.mktemp("early-inbox")
-    copy_first_days(world, FIRST_RUN_DAYS, early_inbox)
-    early = run_pipeline(early_inbox, duckdb_settings)
-    assert early.success, f"pipeline failed at {early.failed_steps}"
-    breaks_after_first_days = fetch(duckdb_settings, LIFECYCLE_SQL)[1]
-    run = run_pipeline(world.inbox, duckdb_settings)
-    assert run.success, f"pipeline failed at {run.failed_steps}"
-    return StagedRuns(run, breaks_after_first_days)
 
 
 def scalar(settings: WarehouseSettings, sql: str):

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
-from posttrade.pipeline import run_pipeline
-from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
 from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
 from tests.pipeline.ground_truth import (
@@ -17,14 +13,6 @@ from tests.pipeline.ground_truth import (
     expected_raw_counts,
     raw_counts,
 )
-
-
-@pytest.fixture(scope="module")
-def postgres_settings(postgres_dsn: str, world: World) -> WarehouseSettings:
-    settings = WarehouseSettings("postgres", pg_dsn=postgres_dsn)
-    run = run_pipeline(world.inbox, settings)
-    assert run.success, f"pipeline failed at {run.failed_steps}"
-    return settings
 
 
 def test_breaks_equal_ground_truth_on_postgres(postgres_settings, world: World) -> None:

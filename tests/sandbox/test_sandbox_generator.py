@@ -64,7 +64,9 @@ def entries(msg: Message, count_tag: str, first_tag: str, tags: set[str]) -> lis
         if tag == first_tag:
             out.append({tag: value})
         elif tag in tags and out:
-            out[-1][tag] = value
+            # A nested group's tag repeats within the entry: its values joined by ';'.
+            seen = out[-1].get(tag)
+            out[-1][tag] = value if seen is None else f"{seen};{value}"
         else:
             inside = False if out else inside
             if not inside:
@@ -72,6 +74,21 @@ def entries(msg: Message, count_tag: str, first_tag: str, tags: set[str]) -> lis
     count = first(msg, count_tag)
     assert count is None or int(count) == len(out)
     return out
+
+
+# NoMiscFees (136) and its entries' tags, nested in an allocation line or a confirmation.
+MISC_FEE_TAGS = {"136", "137", "138", "139", "891"}
+LINE_TAGS = {"366", "80", "467", "12", "13", "154", *MISC_FEE_TAGS}
+
+
+def misc_fees(fields: dict[str, str], currency: str) -> list[tuple[str, Decimal]]:
+    """(MiscFeeType, amount) of a line's or confirmation's NoMiscFees entries, checked."""
+    if "136" not in fields:
+        return []
+    amounts, types = fields["137"].split(";"), fields["139"].split(";")
+    assert int(fields["136"]) == len(amounts) == len(types)
+    assert set(fields["138"].split(";")) == {currency} and set(fields["891"].split(";")) == {"0"}
+    return [(kind, Decimal(amount)) for kind, amount in zip(types, amounts, strict=True)]
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -279,7 +296,7 @@ def current_lines(allocations: list[Message]) -> dict[str, dict[str, str]]:
         alloc_id = first(msg, "70")
         if first(msg, "71") == "2" or alloc_id in superseded:
             continue
-        for line in entries(msg, "78", "79", {"366", "80", "467", "12", "13", "154"}):
+        for line in entries(msg, "78", "79", LINE_TAGS):
             block = {t: first(msg, t) for t in ("70", "48", "54", "64", "15", "6")}
             lines[line["467"]] = {**line, **block}
     return lines
@@ -291,7 +308,7 @@ def test_allocations_sum_to_the_block_and_amounts_add_up(day: dict) -> None:
         assert first(msg, "626") == "1" and first(msg, "857") == "1"
         orders = entries(msg, "73", "11", {"37"})
         assert len(orders) == 1 and "37" in orders[0]
-        lines = entries(msg, "78", "79", {"366", "80", "467", "12", "13", "154"})
+        lines = entries(msg, "78", "79", LINE_TAGS)
         if first(msg, "71") == "2":
             assert not lines and first(msg, "72")
             continue
@@ -305,7 +322,8 @@ def test_allocations_sum_to_the_block_and_amounts_add_up(day: dict) -> None:
             gross = cents(Decimal(line["80"]) * Decimal(line["366"]))
             commission = Decimal(line["12"])
             assert commission == cents(gross * 5 / 10_000)
-            expected = gross + commission if side == "1" else gross - commission
+            fees = commission + sum(a for _, a in misc_fees(line, first(msg, "15")))
+            expected = gross + fees if side == "1" else gross - fees
             assert Decimal(line["154"]) == expected
         block_gross = Decimal(first(msg, "53")) * Decimal(first(msg, "6"))
         assert Decimal(first(msg, "381")) == cents(block_gross)
@@ -439,6 +457,50 @@ def test_unlabelled_confirmations_are_inside_tolerance(day: dict) -> None:
         assert net_diff <= Decimal("0.50") < NET_TOLERANCE
         noisy += bool(px_diff or net_diff)
     assert noisy > 0  # the noise exists, so the tolerances are exercised
+
+
+# Transaction taxes the sandbox documents: (market, side) -> (MiscFeeType, rate of gross).
+TRANSACTION_TAXES = {
+    ("XPAR", "1"): ("2", Decimal("0.004")),  # French FTT on purchases
+    ("XMIL", "1"): ("2", Decimal("0.001")),  # Italian FTT on purchases
+    ("XLON", "1"): ("5", Decimal("0.005")),  # UK stamp duty reserve tax on purchases
+    ("XHKG", "1"): ("5", Decimal("0.001")),  # Hong Kong stamp duty, both sides
+    ("XHKG", "2"): ("5", Decimal("0.001")),
+}
+
+
+def test_misc_fees_carry_the_transaction_taxes_and_agree_with_the_confirmation(
+    day: dict,
+) -> None:
+    current = current_lines(day["allocations"])
+    by_line = confirmations_by_line(day)
+    breaks = labelled(day)
+    taxed = untaxed = 0
+    for ref, line in current.items():
+        mic = INSTRUMENTS_BY_ISIN[line["48"]].mic
+        fees = misc_fees(line, line["15"])
+        assert all(amount > 0 for _, amount in fees)
+        gross = cents(Decimal(line["80"]) * Decimal(line["366"]))
+        tax = TRANSACTION_TAXES.get((mic, line["54"]))
+        kinds = {kind: amount for kind, amount in fees}
+        if tax is not None:
+            assert kinds[tax[0]] == cents(gross * tax[1])
+            taxed += 1
+        elif mic in ("XPAR", "XMIL", "XLON"):  # sales there pay no tax
+            assert "2" not in kinds and "5" not in kinds
+            untaxed += 1
+        if ref in by_line and ref not in breaks:
+            ctm = by_line[ref]
+            assert misc_fees(_flatten(ctm), line["15"]) == fees
+    assert taxed and untaxed
+
+
+def _flatten(msg: Message) -> dict[str, str]:
+    """A message's fields, a repeated tag's values joined by ';' (as `entries` does)."""
+    out: dict[str, str] = {}
+    for tag, value in msg:
+        out[tag] = value if tag not in out else f"{out[tag]};{value}"
+    return out
 
 
 def test_affirmations_follow_their_confirmations(day: dict) -> None:
