@@ -263,13 +263,25 @@ arm_messages as (
 messages as (
     select * from ctm_decisions
     union all
-    select *, 1 as decision_rank from oms_confirmation_messages
+    select
+        *,
+        1 as decision_rank
+    from oms_confirmation_messages
     union all
-    select *, 1 as decision_rank from oms_settlement_messages
+    select
+        *,
+        1 as decision_rank
+    from oms_settlement_messages
     union all
-    select *, 1 as decision_rank from custodian_messages
+    select
+        *,
+        1 as decision_rank
+    from custodian_messages
     union all
-    select *, 1 as decision_rank from arm_messages
+    select
+        *,
+        1 as decision_rank
+    from arm_messages
 ),
 
 final as (
@@ -302,17 +314,37 @@ final as (
         cast(coalesce(confirmations.account, instructions.account) as varchar) as account,
         cast(coalesce(confirmations.isin, instructions.isin, trades.isin) as varchar) as isin,
         cast(coalesce(confirmations.side, trades.side) as varchar) as side,
-        cast(coalesce(confirmations.market_mic, instructions.market_mic, trades.market_mic) as varchar)
+        cast(
+            coalesce(
+                confirmations.market_mic, instructions.market_mic, trades.market_mic
+            ) as varchar
+        )
             as market_mic,
-        coalesce(confirmations.trade_date, instructions.trade_date, trades.trade_date) as trade_date,
-        coalesce(confirmations.settlement_date, instructions.intended_settlement_date) as settlement_date,
-        cast(coalesce(instructions.quantity, confirmations.quantity, trades.quantity) as decimal(28, 6))
+        coalesce(confirmations.trade_date, instructions.trade_date, trades.trade_date)
+            as trade_date,
+        coalesce(confirmations.settlement_date, instructions.intended_settlement_date)
+            as settlement_date,
+        cast(
+            coalesce(instructions.quantity, confirmations.quantity, trades.quantity) as decimal(
+                28, 6
+            )
+        )
             as quantity,
         cast(coalesce(confirmations.price, trades.average_price) as decimal(28, 10)) as price,
         cast(instructions.settlement_amount as decimal(28, 6)) as settlement_amount,
-        cast(coalesce(confirmations.currency_code, instructions.currency_code, trades.currency_code) as varchar)
+        cast(
+            coalesce(
+                confirmations.currency_code, instructions.currency_code, trades.currency_code
+            ) as varchar
+        )
             as currency_code,
-        cast(coalesce(instructions.counterparty_lei, confirmations.executing_broker_lei, trades.executing_broker_lei) as varchar)
+        cast(
+            coalesce(
+                instructions.counterparty_lei,
+                confirmations.executing_broker_lei,
+                trades.executing_broker_lei
+            ) as varchar
+        )
             as counterparty_lei,
         cast(instructions.securities_movement_type as varchar) as securities_movement_type,
         cast(instructions.payment_type as varchar) as payment_type,
@@ -325,14 +357,19 @@ final as (
     inner join rules on messages.rule_id = rules.rule_id
     left join confirmations on messages.confirm_id = confirmations.confirm_id
     left join instructions
-        on coalesce(messages.instruction_ref, confirmations.individual_alloc_id) = instructions.instruction_ref
+        on
+            coalesce(messages.instruction_ref, confirmations.individual_alloc_id)
+            = instructions.instruction_ref
     left join settlements on messages.instruction_ref = settlements.instruction_ref
     left join latest_report_acks on messages.report_ref = latest_report_acks.transaction_reference
     -- A report's transaction reference is <OrderID>-<version>.
     left join trades
         on
             messages.report_ref is not null
-            and left(messages.report_ref, length(messages.report_ref) - strpos(reverse(messages.report_ref), '-'))
+            and left(
+                messages.report_ref,
+                length(messages.report_ref) - strpos(reverse(messages.report_ref), '-')
+            )
             = trades.trade_id
 )
 
