@@ -141,7 +141,7 @@ class DirectoryWritebackTransport:
     """A file per message under `<outbox>/<platform>/`, named by its idempotency key.
 
     Written to a temporary name and renamed, so a file is whole or absent; a file already
-    there with the same bytes is the earlier delivery of the same message.
+    there under the same key is the earlier delivery of the same message.
     """
 
     name = "directory"
@@ -156,10 +156,13 @@ class DirectoryWritebackTransport:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if target.exists():
-                if target.read_bytes() == message.payload:
-                    return AttemptResult("replayed", str(target), shown, ack_id=f"file:{target}")
+                # The name is the idempotency key: this message (same platform, object,
+                # target state and facts) was delivered before, e.g. by a run whose outbox
+                # record was lost. Its bytes may differ only in when it was built (FIX 52/60).
+                same = target.read_bytes() == message.payload
+                note = None if same else "delivered before (built at another time)"
                 return AttemptResult(
-                    "conflict", str(target), shown, error="a different file has this name"
+                    "replayed", str(target), shown, ack_id=f"file:{target}", error=note
                 )
             partial = folder / f".{message.file_name}.{os.getpid()}.{time.monotonic_ns()}.part"
             partial.write_bytes(message.payload)

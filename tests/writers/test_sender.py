@@ -143,6 +143,14 @@ def test_directory_transport_writes_each_message_once(tmp_path: Path) -> None:
     last = run_writeback(settings, DirectoryWritebackTransport(outbox_dir))
     assert last.report is not None and last.report.attempts == 0
 
+    # Another warehouse that intends the same messages (its outbox never saw them): the
+    # files already there are the deliveries, though its FIX messages are built later.
+    other = WarehouseSettings("duckdb", tmp_path / "other.duckdb")
+    create_intended_messages(other, rows)
+    elsewhere = run_writeback(other, DirectoryWritebackTransport(outbox_dir))
+    assert elsewhere.report is not None and elsewhere.report.replayed == len(rows)
+    assert {p: p.stat().st_mtime_ns for p in files} == stamps
+
 
 def test_dry_run_sends_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
