@@ -131,6 +131,37 @@ def cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_writeback(args: argparse.Namespace) -> int:
+    from writers.run import default_outbox_dir, make_transport, plan, run_writeback
+
+    settings = _warehouse(args)
+    url = args.platform_url or os.environ.get("POSTTRADE_WRITEBACK_URL")
+    if args.dry_run:
+        result = plan(settings)
+        print(f"{result.intended} intended message(s); {len(result.planned)} would be sent:")
+        for m in result.planned:
+            print(f"  [{m.status}] {m.platform} {m.message_kind} {m.object_id} -> {m.target_state}")
+            print(f"        key {m.idempotency_key}  ({m.reason})")
+        print("dry run: nothing written, nothing sent")
+        return 0
+    destination = url or str(args.outbox or default_outbox_dir())
+    transport = make_transport(url, args.outbox)
+    try:
+        result = run_writeback(settings, transport)
+    finally:
+        transport.close()
+    report = result.report
+    assert report is not None
+    print(
+        f"write-back to {destination}: {result.intended} intended, {result.enqueued} new in the "
+        f"outbox; {report.delivered} acknowledged ({report.replayed} replayed), "
+        f"{report.retry_later} to retry, {report.rejected} rejected, {report.conflicts} "
+        f"conflicts, {report.skipped_circuit_open} held by an open circuit; "
+        f"{report.attempts} attempt(s) in writeback.attempts"
+    )
+    return 0 if report.unsent == report.rejected == report.conflicts == 0 else 1
+
+
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from sandbox.server import main_serve
 
@@ -191,6 +222,24 @@ def build_parser() -> argparse.ArgumentParser:
     breaks.add_argument("--format", choices=["table", "csv", "json"], default="table")
     _add_warehouse_options(breaks)
     breaks.set_defaults(handler=cmd_breaks)
+
+    writeback = commands.add_parser(
+        "writeback",
+        help="send the corrections back to the platforms (outbox, exactly once per key)",
+        description="Enqueues every intended message (writeback.writeback_intended_messages) "
+        "in writeback.outbox and delivers the unsent ones: over HTTP with --platform-url "
+        "(or POSTTRADE_WRITEBACK_URL; token from POSTTRADE_PLATFORM_TOKEN), else as files "
+        "under --outbox/<platform>/. Every attempt is logged in writeback.attempts.",
+    )
+    writeback.add_argument(
+        "--dry-run", action="store_true", help="show what would be sent; write nothing"
+    )
+    writeback.add_argument("--platform-url", help="base URL of the platforms' write-back APIs")
+    writeback.add_argument(
+        "--outbox", type=Path, help="directory transport (default POSTTRADE_OUTBOX or data/outbox)"
+    )
+    _add_warehouse_options(writeback)
+    writeback.set_defaults(handler=cmd_writeback)
 
     sandbox = commands.add_parser("sandbox", help="the simulated platforms")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)

@@ -1,1 +1,1 @@
-"""writers."""
+"""Write-back to the platforms: intended messages -> outbox (idempotency keys) -> sender."""

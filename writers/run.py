@@ -1,0 +1,114 @@
+"""One write-back run: intended messages -> outbox -> sender (or, dry, a list of what would go)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from posttrade.settings import DATA_DIR, WarehouseSettings
+from writers import outbox
+from writers.db import WarehouseConnection
+from writers.messages import INTENDED_MESSAGES, OutboundMessage, build_message
+from writers.sender import CircuitBreaker, RetryPolicy, Sender, SendReport
+from writers.transports import (
+    DirectoryWritebackTransport,
+    HttpWritebackTransport,
+    WritebackTransport,
+)
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    idempotency_key: str
+    platform: str
+    message_kind: str
+    object_id: str
+    target_state: str
+    status: str  # "new" (not in the outbox yet) or its outbox status
+    reason: str
+
+
+@dataclass
+class WritebackResult:
+    intended: int
+    enqueued: int
+    planned: list[PlannedMessage] = field(default_factory=list)
+    report: SendReport | None = None
+
+
+def default_outbox_dir() -> Path:
+    data_dir = Path(os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR)))
+    return Path(os.environ.get("POSTTRADE_OUTBOX", str(data_dir / "outbox")))
+
+
+def make_transport(url: str | None = None, outbox_dir: Path | None = None) -> WritebackTransport:
+    """HTTP to the platforms' write-back endpoints when a URL is given, else files."""
+    if url:
+        return HttpWritebackTransport(url)
+    return DirectoryWritebackTransport(outbox_dir or default_outbox_dir())
+
+
+def intended_messages(db: WarehouseConnection) -> list[OutboundMessage]:
+    schema, table = INTENDED_MESSAGES.split(".")
+    if not db.table_exists(schema, table):
+        raise FileNotFoundError(
+            f"{INTENDED_MESSAGES} is missing: run the pipeline (posttrade run) first"
+        )
+    rows = db.query_dicts(
+        f"select * from {INTENDED_MESSAGES} order by platform, message_kind, object_id"
+    )
+    built_at = datetime.now(UTC)
+    return [build_message(row, built_at) for row in rows]
+
+
+def plan(settings: WarehouseSettings) -> WritebackResult:
+    """What a run would send, without writing anything anywhere."""
+    with WarehouseConnection(settings, read_only=True) as db:
+        messages = intended_messages(db)
+        known = outbox.known_keys(db)
+        planned = [
+            PlannedMessage(
+                m.idempotency_key,
+                m.platform,
+                m.message_kind,
+                m.object_id,
+                m.target_state,
+                "new",
+                m.reason,
+            )
+            for m in messages
+            if m.idempotency_key not in known
+        ]
+        for queued in outbox.unsent(db):
+            key = queued.idempotency_key
+            row = db.execute(
+                f"select object_id, target_state, reason from {outbox.SCHEMA}.outbox "
+                "where idempotency_key = ?",
+                [key],
+            )[0]
+            planned.append(
+                PlannedMessage(
+                    key, queued.platform, queued.message_kind, row[0], row[1], queued.status, row[2]
+                )
+            )
+    return WritebackResult(intended=len(messages), enqueued=0, planned=planned)
+
+
+def run_writeback(
+    settings: WarehouseSettings,
+    transport: WritebackTransport,
+    *,
+    policy: RetryPolicy | None = None,
+    circuit: CircuitBreaker | None = None,
+    sender_options: dict | None = None,
+) -> WritebackResult:
+    """Enqueue every intended message not yet in the outbox, then deliver all unsent ones."""
+    with WarehouseConnection(settings) as db:
+        outbox.ensure_tables(db)
+        messages = intended_messages(db)
+        enqueued = outbox.enqueue(db, messages, datetime.now(UTC))
+        sender = Sender(db, transport, policy=policy, circuit=circuit, **(sender_options or {}))
+        report = sender.send_all()
+    return WritebackResult(intended=len(messages), enqueued=enqueued, report=report)
