@@ -42,9 +42,11 @@ def svg_chart(kind: str, labels: Sequence[Any], values: Sequence[Any], y_title: 
         f'<line x1="{LEFT}" y1="{y_of(Decimal(0)):.1f}" x2="{WIDTH - RIGHT}" '
         f'y2="{y_of(Decimal(0)):.1f}" stroke="#444"/>',
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#444"/>',
-        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="11">{escape(str(top))}</text>',
+        f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" font-size="11">'
+        f"{escape(str(top))}</text>",
         f'<text x="14" y="{TOP + plot_h / 2:.1f}" font-size="11" '
-        f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})" text-anchor="middle">{escape(y_title)}</text>',
+        f'transform="rotate(-90 14 {TOP + plot_h / 2:.1f})" text-anchor="middle">'
+        f"{escape(y_title)}</text>",
     ]
     points = []
     for index, (label, number) in enumerate(zip(labels, numbers, strict=True)):
@@ -53,13 +55,14 @@ def svg_chart(kind: str, labels: Sequence[Any], values: Sequence[Any], y_title: 
             y0, y1 = sorted((y_of(number), y_of(Decimal(0))))
             parts.append(
                 f'<rect x="{centre - step * 0.35:.1f}" y="{y0:.1f}" width="{step * 0.7:.1f}" '
-                f'height="{max(y1 - y0, 1):.1f}" fill="{BAR_COLOUR}"><title>{escape(_label(label))}: '
-                f"{escape(str(number))}</title></rect>"
+                f'height="{max(y1 - y0, 1):.1f}" fill="{BAR_COLOUR}">'
+                f"<title>{escape(_label(label))}: {escape(str(number))}</title></rect>"
             )
         points.append(f"{centre:.1f},{y_of(number):.1f}")
         parts.append(
             f'<text x="{centre:.1f}" y="{TOP + plot_h + 12}" font-size="10" text-anchor="end" '
-            f'transform="rotate(-40 {centre:.1f} {TOP + plot_h + 12})">{escape(_label(label))}</text>'
+            f'transform="rotate(-40 {centre:.1f} {TOP + plot_h + 12})">'
+            f"{escape(_label(label))}</text>"
         )
     if kind == "line" and points:
         parts.append(
