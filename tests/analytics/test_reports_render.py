@@ -114,3 +114,12 @@ def test_fails_by_counterparty_chart_renders_in_headless_chromium(
     assert len(set(pixels)) > 10, "the screenshot is blank"
     # The bars themselves are painted: a visible share of the page is the bars' colour.
     assert sum(1 for p in pixels if p == bar) > len(pixels) // 100
+
+
+def test_pipeline_writes_the_daily_operations_report(
+    analytics_duckdb: WarehouseSettings, private_data_dir: Path
+) -> None:
+    page = (private_data_dir / "reports" / "daily_operations_report.html").read_text()
+    for title in ("fails by reason", "by age", "Straight-through", "CSDR penalties"):
+        assert title in page
+    assert page.count("<svg") == 4
