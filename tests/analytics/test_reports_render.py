@@ -117,9 +117,9 @@ def test_fails_by_counterparty_chart_renders_in_headless_chromium(
 
 
 def test_pipeline_writes_the_daily_operations_report(
-    analytics_duckdb: WarehouseSettings, private_data_dir: Path
+    analytics_duckdb: WarehouseSettings, analytics_data_dir: Path
 ) -> None:
-    page = (private_data_dir / "reports" / "daily_operations_report.html").read_text()
+    page = (analytics_data_dir / "reports" / "daily_operations_report.html").read_text()
     for title in ("fails by reason", "by age", "Straight-through", "CSDR penalties"):
         assert title in page
     assert page.count("<svg") == 4
