@@ -10,6 +10,7 @@ import os
 import dagster as dg
 
 from orchestration.defs import arrivals, ingestion, jobs, schedules, transformation, writeback
+from orchestration.defs import reports as report_defs
 from orchestration.resources import (
     PlatformTransportResource,
     RawStorageResource,
@@ -58,6 +59,7 @@ def build_definitions() -> dg.Definitions:
         arrivals.build_defs(),
         schedules.build_defs(),
         writeback.build_defs(),
+        report_defs.build_defs(),
         dg.Definitions(resources=build_resources(settings, platforms, data_dir), executor=executor),
     )
 

@@ -52,18 +52,20 @@ def render_breaks(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: st
     if fmt == "json":
         return json.dumps(records, indent=1) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(
-                [
-                    "" if v is None else (_safe_text(v) if isinstance(v, str) else _plain(v))
-                    for v in row
-                ]
-            )
-        return buffer.getvalue()
+        return safe_csv(columns, rows)
     return _table(columns, records)
+
+
+def safe_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV a spreadsheet opens safely: exact decimals, ISO dates, no formula cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else (_safe_text(v) if isinstance(v, str) else _plain(v)) for v in row]
+        )
+    return buffer.getvalue()
 
 
 def _table(columns: Sequence[str], records: list[dict[str, Any]]) -> str:

@@ -180,6 +180,20 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from posttrade.reports.runner import run_report
+    from posttrade.reports.spec import ReportError
+
+    out = args.out or Path(os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR))) / "reports"
+    try:
+        path = run_report(args.name, _warehouse(args), args.format, out)
+    except ReportError as error:
+        print(f"error: report {args.name}: {error}", file=sys.stderr)
+        return 2
+    print(f"report written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posttrade", description="Post-trade processing warehouse for the operations desk."
@@ -254,6 +268,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--world", type=Path, help="a generated world to serve (default: generate one)"
     )
     serve.set_defaults(handler=cmd_sandbox_serve)
+
+    report = commands.add_parser(
+        "report", help="a custom report (reports/NAME.yml) over the marts as csv, parquet or html"
+    )
+    report.add_argument(
+        "name", help="a report under reports/ (e.g. fails_by_counterparty) or a YAML path"
+    )
+    report.add_argument("--format", choices=["csv", "parquet", "html"], default="html")
+    report.add_argument("--out", type=Path, help="output folder (default data/reports)")
+    _add_warehouse_options(report)
+    report.set_defaults(handler=cmd_report)
 
     prepare = commands.add_parser(
         "prepare", help="build the dbt manifest and the Dagster home (run by make)"

@@ -88,3 +88,13 @@ def test_loads_under_dagster_dev_without_dbt_on_path(monkeypatch: pytest.MonkeyP
         transformation.dbt_project.cache_clear()
     dbt = (definitions.resources or {})["dbt"]
     assert Path(dbt.dbt_executable).parent == Path(sys.executable).parent
+
+
+def test_daily_operations_report_follows_the_analytics_marts(definitions: dg.Definitions) -> None:
+    graph = definitions.resolve_asset_graph()
+    report = dg.AssetKey(["reports", "daily_operations_report"])
+    assert report in graph.get_all_asset_keys()
+    parents = graph.get(report).parent_keys
+    assert dg.AssetKey(["analytics", "fct_csdr_penalties"]) in parents
+    assert parents <= graph.get_all_asset_keys() - {report}
+    assert all(not graph.get(parent).is_external for parent in parents)

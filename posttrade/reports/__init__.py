@@ -1,0 +1,1 @@
+"""Custom reports: a YAML definition over a mart becomes checked, parameterised SQL."""
