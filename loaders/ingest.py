@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from extractors.base import parse_file
 from extractors.transport import FileContent, InboxFile
 from loaders.archive import archive_raw_file, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
+from loaders.delivery_dates import extracted_business_date, known_business_date
 
 
 class PlatformTransport(Protocol):
@@ -61,13 +62,16 @@ def ingest_platform(
     storage: RawStorage,
     progress: Callable[[str], None] = lambda message: None,
     arrival_date: date | None = None,
+    business_dates: Collection[date] | None = None,
 ) -> IngestionReport:
     """Extract every file the platform delivered and load those not already in the ledger.
 
     Each new file is archived (by content hash, under its arrival date) before it is parsed,
     loaded into the warehouse in one transaction, and written to the Parquet lake. A
     platform that delivered nothing is not an error: the report is empty and the recons
-    say what that absence means.
+    say what that absence means. With `business_dates` (a partition run), only the files
+    belonging to those dates (loaders.delivery_dates) and files with no date are loaded;
+    the others wait for their own partition.
     """
     arrival_date = arrival_date or datetime.now(UTC).date()
     report = IngestionReport(platform)
@@ -90,7 +94,16 @@ def ingest_platform(
             delivered.relative_path,
             content.data,
         )
-        extracted = parse_file(platform, delivered.relative_path, content.data)
+        # A file of another partition parsed before in this process is not parsed again.
+        known, day = known_business_date(content.sha256)
+        extracted = None if known else parse_file(platform, delivered.relative_path, content.data)
+        if extracted is not None:
+            day = extracted_business_date(extracted)
+        if not _belongs(day, business_dates):
+            progress(f"{delivered.relative_path}: business date {day}, left for its partition")
+            continue
+        if extracted is None:
+            extracted = parse_file(platform, delivered.relative_path, content.data)
         outcome = loader.load(extracted)
         write_lake(storage.lake_dir, content.sha256, extracted.tables)
         report.outcomes.append(outcome)
@@ -105,6 +118,10 @@ def ingest_platform(
                 f"{outcome.quarantined_count} quarantined"
             )
     return report
+
+
+def _belongs(day: date | None, business_dates: Collection[date] | None) -> bool:
+    return business_dates is None or day is None or day in business_dates
 
 
 def _skipped(source_file: str, sha256: str, progress: Callable[[str], None]) -> LoadOutcome:

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from posttrade.settings import DAGSTER_HOME, PROJECT_ROOT
+
+# With POSTTRADE_DAGSTER_STORAGE=postgres, run, event and schedule storage go to the
+# PostgreSQL of POSTTRADE_PG_DSN (dagster-postgres); the DSN is read by Dagster from the
+# environment when the instance loads, never written into the file.
+POSTGRES_STORAGE = """
+storage:
+  postgres:
+    postgres_url:
+      env: POSTTRADE_PG_DSN
+"""
+
+
+def instance_yaml_text() -> str:
+    """The repository's dagster.yaml, plus PostgreSQL storage when configured."""
+    text = (PROJECT_ROOT / "dagster.yaml").read_text()
+    if os.environ.get("POSTTRADE_DAGSTER_STORAGE", "local") == "postgres":
+        if not os.environ.get("POSTTRADE_PG_DSN"):
+            raise ValueError("POSTTRADE_DAGSTER_STORAGE=postgres needs POSTTRADE_PG_DSN")
+        text += POSTGRES_STORAGE
+    return text
 
 
 def ensure_dagster_home() -> Path:
@@ -15,11 +34,11 @@ def ensure_dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or DAGSTER_HOME)
     home.mkdir(parents=True, exist_ok=True)
     instance_yaml = home / "dagster.yaml"
-    source = PROJECT_ROOT / "dagster.yaml"
+    wanted = instance_yaml_text()
     follows_repository = home.resolve() == DAGSTER_HOME.resolve()
     if not instance_yaml.exists() or (
-        follows_repository and instance_yaml.read_bytes() != source.read_bytes()
+        follows_repository and instance_yaml.read_text() != wanted
     ):
-        shutil.copyfile(source, instance_yaml)
+        instance_yaml.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(home)
     return home

@@ -1,6 +1,19 @@
 -- One row per settlement event the custodian reported: a status advice (sese.024, MT548)
 -- or a settlement confirmation (sese.025, MT545/MT547), ordered per instruction by the
 -- event's own time, not by arrival.
+-- Incremental: a partitioned run rewrites the events of the instructions its window's files
+-- touch (all of their history, since a late event renumbers the ones after it); the rows of
+-- other instructions are left as they are. Without the window vars it builds in full.
+-- depends_on: {{ ref('stg_ingestion__files') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='settlement_event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 statuses as (
@@ -29,6 +42,7 @@ events as (
         status_at as event_at,
         business_date,
         source_file,
+        file_sha256,
         message_index
     from statuses
     union all
@@ -48,8 +62,20 @@ events as (
         confirmed_at as event_at,
         business_date,
         source_file,
+        file_sha256,
         message_index
     from confirmations
+),
+
+scoped as (
+    select * from events
+    {% if is_incremental() and has_partition_window() %}
+        where coalesce(instruction_ref, '') in (
+            select coalesce(window_events.instruction_ref, '') as scope_ref
+            from events as window_events
+            where {{ delivered_in_window('window_events.file_sha256') }}
+        )
+    {% endif %}
 ),
 
 final as (
@@ -81,8 +107,9 @@ final as (
         ) as integer) as event_sequence,
         business_date,
         cast(source_file as varchar) as source_file,
-        cast(message_index as bigint) as message_index
-    from events
+        cast(message_index as bigint) as message_index,
+        {{ run_loaded_at() }} as loaded_at
+    from scoped
 )
 
 select * from final
