@@ -10,6 +10,7 @@ import os
 import dagster as dg
 
 from orchestration.defs import arrivals, ingestion, jobs, schedules, transformation
+from orchestration.defs import quality as quality_checks
 from orchestration.resources import (
     PlatformTransportResource,
     RawStorageResource,
@@ -57,6 +58,7 @@ def build_definitions() -> dg.Definitions:
         jobs.build_defs(settings.target),
         arrivals.build_defs(),
         schedules.build_defs(),
+        quality_checks.build_defs(),
         dg.Definitions(resources=build_resources(settings, platforms, data_dir), executor=executor),
     )
 

@@ -36,9 +36,7 @@ def ensure_dagster_home() -> Path:
     instance_yaml = home / "dagster.yaml"
     wanted = instance_yaml_text()
     follows_repository = home.resolve() == DAGSTER_HOME.resolve()
-    if not instance_yaml.exists() or (
-        follows_repository and instance_yaml.read_text() != wanted
-    ):
+    if not instance_yaml.exists() or (follows_repository and instance_yaml.read_text() != wanted):
         instance_yaml.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
