@@ -13,7 +13,7 @@ from loaders.delivery_dates import extracted_business_date, known_business_date
 from loaders.ingest import PlatformTransport
 from loaders.ledger import WarehouseBusy, ingested_hashes
 from orchestration.defs.jobs import PIPELINE_JOB
-from orchestration.defs.partitions import BUSINESS_DATES
+from orchestration.defs.partitions import register_business_dates
 from orchestration.resources import PlatformTransportResource, WarehouseResource
 
 POLL_SECONDS = 60
@@ -70,8 +70,8 @@ def build_arrival_sensor(platform: str) -> dg.SensorDefinition:
         if not found:
             return dg.SkipReason(f"no new {platform} file")
         by_date = arrival_dates(platforms.transport(), platform, found)
-        known = set(context.instance.get_dynamic_partitions(BUSINESS_DATES.name or ""))
-        new_keys = sorted(set(by_date) - known)
+        # Registered here, oldest first, so the partitions exist before the runs ask for them.
+        register_business_dates(context.instance, map(date.fromisoformat, by_date))
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
@@ -85,9 +85,6 @@ def build_arrival_sensor(platform: str) -> dg.SensorDefinition:
                 )
                 for key, arrivals in by_date.items()
             ],
-            dynamic_partitions_requests=[BUSINESS_DATES.build_add_request(new_keys)]
-            if new_keys
-            else [],
         )
 
     return arrivals
