@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from extractors.extracted import ExtractedFile
 from extractors.transport import FileContent, InboxFile
 from loaders.archive import archive_raw_file, remove_lake_files, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
+from loaders.delivery_dates import file_business_date, known_business_date
 
 
 class PlatformTransport(Protocol):
@@ -62,13 +63,16 @@ def ingest_platform(
     storage: RawStorage,
     progress: Callable[[str], None] = lambda message: None,
     arrival_date: date | None = None,
+    business_dates: Collection[date] | None = None,
 ) -> IngestionReport:
     """Extract every file the platform delivered and load those not already in the ledger.
 
     Each new file is archived (by content hash, under its arrival date) before it is parsed,
     loaded into the warehouse in one transaction, and written to the Parquet lake. A
     platform that delivered nothing is not an error: the report is empty and the recons
-    say what that absence means.
+    say what that absence means. With `business_dates` (a partition run), only the files
+    belonging to those dates (loaders.delivery_dates) and files with no date are loaded;
+    the others wait for their own partition.
     """
     arrival_date = arrival_date or datetime.now(UTC).date()
     report = IngestionReport(platform)
@@ -91,6 +95,17 @@ def ingest_platform(
             delivered.relative_path,
             content.data,
         )
+        if business_dates is not None:
+            # A partition run loads only its dates' files (a file parsed before in this
+            # process is not parsed again to learn its date).
+            known, day = known_business_date(content.sha256)
+            if not known:
+                day = file_business_date(
+                    platform, delivered.relative_path, content.data, content.sha256
+                )
+            if not _belongs(day, business_dates):
+                progress(f"{delivered.relative_path}: business date {day}, left for its partition")
+                continue
         # Parsed and loaded a batch of messages at a time (one transaction for the file).
         batches = parse_batches(platform, delivered.relative_path, content.data, content.sha256)
         lake = _LakeWriter(storage.lake_dir, content.sha256)
@@ -125,6 +140,10 @@ class _LakeWriter:
         write_lake(self.lake_dir, self.sha256, batch.tables, self.part)
         self.part += 1
         self.is_quarantined_whole = batch.is_quarantined_whole
+
+
+def _belongs(day: date | None, business_dates: Collection[date] | None) -> bool:
+    return business_dates is None or day is None or day in business_dates
 
 
 def _skipped(source_file: str, sha256: str, progress: Callable[[str], None]) -> LoadOutcome:

@@ -34,3 +34,34 @@ def ingested_hashes(settings: WarehouseSettings, hashes: Iterable[str]) -> set[s
             raise WarehouseBusy(f"{settings.describe()} is being written: {error}") from error
         raise
     return {row[0] for row in rows}
+
+
+def ledger_business_dates(settings: WarehouseSettings, hashes: Iterable[str]) -> dict[str, str]:
+    """file_sha256 -> the ledger's `business_dates` for those of `hashes` it holds."""
+    wanted = sorted(set(hashes))
+    if not wanted or (settings.target == "duckdb" and not settings.duckdb_path.exists()):
+        return {}
+    if not table_exists(settings, RAW_SCHEMA, LEDGER_TABLE):
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    _, rows = fetch(
+        settings,
+        f"select file_sha256, business_dates from {RAW_SCHEMA}.{LEDGER_TABLE} "
+        f"where file_sha256 in ({marks})",
+        wanted,
+    )
+    return {sha256: business_dates for sha256, business_dates in rows}
+
+
+def latest_ledger_dates(settings: WarehouseSettings) -> str | None:
+    """The ledger's latest `business_dates` value (ISO dates sort as text), if any."""
+    if settings.target == "duckdb" and not settings.duckdb_path.exists():
+        return None
+    if not table_exists(settings, RAW_SCHEMA, LEDGER_TABLE):
+        return None
+    _, rows = fetch(
+        settings,
+        f"select max(right(business_dates, 10)) from {RAW_SCHEMA}.{LEDGER_TABLE} "
+        "where business_dates <> ''",
+    )
+    return rows[0][0] if rows else None

@@ -10,6 +10,7 @@ import os
 import dagster as dg
 
 from orchestration.defs import arrivals, ingestion, jobs, schedules, transformation, writeback
+from orchestration.defs import quality as quality_checks
 from orchestration.defs import reports as report_defs
 from orchestration.resources import (
     PlatformTransportResource,
@@ -60,6 +61,7 @@ def build_definitions() -> dg.Definitions:
         schedules.build_defs(),
         writeback.build_defs(),
         report_defs.build_defs(),
+        quality_checks.build_defs(),
         dg.Definitions(resources=build_resources(settings, platforms, data_dir), executor=executor),
     )
 

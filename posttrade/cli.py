@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import shutil
 import sys
@@ -61,7 +62,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_and_report(source: Path | str, settings: WarehouseSettings) -> int:
+def _run_and_report(
+    source: Path | str, settings: WarehouseSettings, business_date: datetime.date | None = None
+) -> int:
     from posttrade.pipeline import PlatformSource, run_pipeline
     from posttrade.summary import collect_summary
 
@@ -72,7 +75,7 @@ def _run_and_report(source: Path | str, settings: WarehouseSettings) -> int:
         f"Running the pipeline over {platforms.describe()} into {settings.describe()} ...",
         flush=True,
     )
-    run = run_pipeline(platforms, settings)
+    run = run_pipeline(platforms, settings, business_date=business_date)
     if not run.success:
         print(
             f"error: pipeline run {run.run_id} failed at {', '.join(run.failed_steps)}; "
@@ -82,12 +85,13 @@ def _run_and_report(source: Path | str, settings: WarehouseSettings) -> int:
         return 1
     print(collect_summary(settings).render())
     print(f"Warehouse: {settings.describe()}")
+    print(f"Business dates: {', '.join(run.business_dates)}")
     print(f"Dagster run {run.run_id} stored in {run.dagster_home}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_and_report(args.platform_url or args.inbox, _warehouse(args))
+    return _run_and_report(args.platform_url or args.inbox, _warehouse(args), args.business_date)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -226,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--platform-url",
         help="http transport: base URL of the platforms' APIs (token from "
         "POSTTRADE_PLATFORM_TOKEN), e.g. the sandbox's",
+    )
+    run.add_argument(
+        "--business-date",
+        type=datetime.date.fromisoformat,
+        help="YYYY-MM-DD: only that date's partition (default: every date found, oldest first)",
     )
     _add_warehouse_options(run)
     run.set_defaults(handler=cmd_run)

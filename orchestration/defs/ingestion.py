@@ -1,9 +1,12 @@
 """Raw assets: each platform's files, extracted and loaded into `raw.*` exactly once."""
 
+from datetime import date
+
 import dagster as dg
 
 from extractors.schemas import PLATFORM_TABLES
 from loaders.ingest import ingest_platform
+from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN
 from orchestration.resources import PlatformTransportResource, RawStorageResource, WarehouseResource
 
 QUARANTINE_CHECK = "no_quarantined_records"
@@ -41,6 +44,8 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"ingest_{platform}",
+        partitions_def=BUSINESS_DATES,
+        backfill_policy=SINGLE_RUN,
         specs=[
             dg.AssetSpec(
                 raw_asset_key(table),
@@ -72,6 +77,7 @@ def build_platform_ingestion(platform: str) -> dg.AssetsDefinition:
                 loader,
                 raw_storage.storage(),
                 progress=context.log.info,
+                business_dates={date.fromisoformat(key) for key in context.partition_keys},
             )
         if not report.outcomes:
             context.log.warning(f"{platform} delivered no file at {platforms.describe(platform)}")

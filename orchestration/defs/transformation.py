@@ -1,5 +1,6 @@
 """dbt models as assets: staging -> intermediate -> marts -> recon, dbt tests as asset checks."""
 
+import json
 import os
 from functools import cache
 
@@ -12,6 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN, window
 from posttrade.dbt_manifest import dbt_executable, prepare_manifest
 from posttrade.settings import DBT_PROJECT_DIR
 
@@ -34,6 +36,10 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
 
 
+def dbt_vars(min_date: str, max_date: str) -> str:
+    return json.dumps({"min_date": min_date, "max_date": max_date})
+
+
 def build_defs() -> dg.Definitions:
     project = dbt_project()
     if not project.manifest_path.exists():
@@ -46,9 +52,17 @@ def build_defs() -> dg.Definitions:
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     )
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        partitions_def=BUSINESS_DATES,
+        backfill_policy=SINGLE_RUN,
+    )
     def posttrade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """Decompose transactions into entity marts and compute the recon breaks."""
-        yield from dbt.cli(["build"], context=context).stream()
+        # Incremental models rebuild only the rows of the files of this window.
+        arguments = ["build", "--vars", dbt_vars(*window(context))]
+        yield from dbt.cli(arguments, context=context).stream()
 
     return dg.Definitions(assets=[posttrade_dbt_models])

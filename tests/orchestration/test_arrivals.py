@@ -10,9 +10,14 @@ from extractors.base import parse_file
 from extractors.transport import DirectoryTransport
 from loaders.arrivals import new_arrivals
 from loaders.duckdb_loader import DuckDBLoader
+from orchestration.defs import ingestion, jobs
 from orchestration.defs.arrivals import build_arrival_sensor
 from orchestration.defs.schedules import END_OF_DAY, build_defs
-from orchestration.resources import PlatformTransportResource, WarehouseResource
+from orchestration.resources import (
+    PlatformTransportResource,
+    RawStorageResource,
+    WarehouseResource,
+)
 
 
 def _drop(inbox: Path, name: str, content: bytes) -> None:
@@ -53,9 +58,26 @@ def sensor_resources(tmp_path: Path) -> dict[str, object]:
 
 def _evaluate(resources: dict[str, object], cursor: str | None = None):
     sensor = build_arrival_sensor("oms")
-    with dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(), cursor=cursor, resources=resources
-    ) as context:
+    # Partitioned run requests are checked against the job's partitions: the raw assets and
+    # the pipeline job are enough (no dbt manifest needed).
+    definitions = dg.Definitions.merge(
+        ingestion.build_defs(),
+        jobs.build_defs(),
+        dg.Definitions(
+            sensors=[sensor],
+            resources={**resources, "raw_storage": RawStorageResource(landing_dir="", lake_dir="")},
+        ),
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    with (
+        dg.partition_loading_context(dynamic_partitions_store=instance),
+        dg.build_sensor_context(
+            instance=instance,
+            cursor=cursor,
+            resources=resources,
+            definitions=definitions,
+        ) as context,
+    ):
         result = sensor.evaluate_tick(context)
     return result
 
@@ -70,6 +92,8 @@ def test_sensor_requests_one_run_for_new_files_then_skips_once_loaded(
     again = _evaluate(sensor_resources)
     assert len(first.run_requests) == 1
     assert first.run_requests[0].run_key == again.run_requests[0].run_key
+    # The run is for the business date the file's records carry (the generator's first day).
+    assert first.run_requests[0].partition_key == "2026-11-24"
 
     with DuckDBLoader(tmp_path / "warehouse.duckdb") as loader:
         loader.load(parse_file("oms", "oms/executions.fix", oms_fix_file))

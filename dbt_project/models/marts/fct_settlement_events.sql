@@ -3,6 +3,19 @@
 -- event's own time, not by arrival. An MT's :98C::PREP has no UTC offset and only whole
 -- seconds, so messages of one instruction often tie on it: ties go to the custodian's own
 -- message reference (BizMsgIdr, :20C::SEME), which it numbers in sending order.
+-- Incremental: a partitioned run rewrites the events of the instructions its window's files
+-- touch (all of their history, since a late event renumbers the ones after it); the rows of
+-- other instructions are left as they are. Without the window vars it builds in full.
+-- depends_on: {{ ref('stg_ingestion__files') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='settlement_event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 statuses as (
@@ -32,6 +45,7 @@ events as (
         business_date,
         message_id,
         source_file,
+        file_sha256,
         message_index
     from statuses
     union all
@@ -52,8 +66,20 @@ events as (
         business_date,
         message_id,
         source_file,
+        file_sha256,
         message_index
     from confirmations
+),
+
+scoped as (
+    select * from events
+    {% if is_incremental() and has_partition_window() %}
+        where coalesce(instruction_ref, '') in (
+            select coalesce(window_events.instruction_ref, '') as scope_ref
+            from events as window_events
+            where {{ delivered_in_window('window_events.file_sha256') }}
+        )
+    {% endif %}
 ),
 
 final as (
@@ -86,8 +112,9 @@ final as (
         ) as integer) as event_sequence,
         business_date,
         cast(source_file as varchar) as source_file,
-        cast(message_index as bigint) as message_index
-    from events
+        cast(message_index as bigint) as message_index,
+        {{ run_loaded_at() }} as loaded_at
+    from scoped
 )
 
 select * from final

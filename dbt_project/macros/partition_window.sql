@@ -1,0 +1,29 @@
+{#
+  The business-date window of a partitioned run: `dbt build --vars '{min_date: ..,
+  max_date: ..}'` (Dagster passes the partition or partition range). Without the vars, a
+  model builds in full.
+#}
+{% macro has_partition_window() %}
+    {{ return(var('min_date', none) is not none and var('max_date', none) is not none) }}
+{% endmacro %}
+
+{#
+  True for rows that came from a file of the window: the file's partition (its latest
+  business date, stg_ingestion__files) lies in [min_date, max_date]. Filtering on the file,
+  not the row's own date, takes in a late status for an earlier date with the delivery
+  that brought it. A model calling this declares `-- depends_on: {{ ref('stg_ingestion__files') }}`.
+#}
+{% macro delivered_in_window(file_sha256_column) %}
+    {{ file_sha256_column }} in (
+        select window_files.file_sha256
+        from {{ ref('stg_ingestion__files') }} as window_files
+        where
+            window_files.business_date
+            between cast('{{ var("min_date") }}' as date) and cast('{{ var("max_date") }}' as date)
+    )
+{% endmacro %}
+
+{# When this run wrote the row: one value per dbt invocation, the same on both warehouses. #}
+{% macro run_loaded_at() %}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{% endmacro %}
