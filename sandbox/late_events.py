@@ -30,6 +30,7 @@ from sandbox.allocations import REPLACE, Allocation, AllocLine, write_allocation
 from sandbox.amounts import average_price, commission, gross_amount, money, net_money
 from sandbox.confirmations import Confirmed
 from sandbox.day import MINUTE_MS, Break, DayContext
+from sandbox.fees import misc_fees, total
 from sandbox.fix_writer import SOH, epoch_ms, local_mkt_date, utc_timestamp_ms
 from sandbox.market import MARKETS, add_business_days
 from sandbox.orders import OrderOutcome, correct_later
@@ -192,7 +193,10 @@ class LaterEvents:
             later.counts.corrections += 1
             amended = replace(outcome, net_qty=qty, avg_px=avg_px, last_event_ms=at_ms)
             block_gross = gross_amount(qty, avg_px, order.currency)
-            fees = money(sum((line.commission for line in lines), Decimal(0)), order.currency)
+            fees = money(
+                sum((line.commission + total(line.fees) for line in lines), Decimal(0)),
+                order.currency,
+            )
             write_allocation(
                 later,
                 amended,
@@ -218,13 +222,16 @@ def _amended_line(outcome: OrderOutcome, line: AllocLine, qty: int, avg_px: Deci
     ccy = outcome.order.currency
     gross = gross_amount(qty, avg_px, ccy)
     fee = commission(gross, ccy)
+    # The same taxes and fees as the line's first version, on the amended amount.
+    fees = misc_fees(outcome.order.instrument.mic, outcome.order.side, gross, ccy)
     return AllocLine(
         line.account,
         qty,
         line.individual_alloc_id,
         gross,
         fee,
-        net_money(gross, fee, outcome.order.side),
+        net_money(gross, fee + total(fees), outcome.order.side),
+        fees,
     )
 
 
