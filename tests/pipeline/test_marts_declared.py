@@ -29,3 +29,16 @@ def test_every_mart_has_a_contract_and_the_not_empty_test() -> None:
         tests = [t if isinstance(t, str) else next(iter(t)) for t in model.get("data_tests", [])]
         assert "not_empty" in tests, f"{name} lacks the not_empty row-count test"
         assert all("data_type" in c for c in model.get("columns", [])), name
+
+
+def test_every_unit_test_name_fits_a_postgres_identifier() -> None:
+    """dbt builds a unit test as a relation named after it: PostgreSQL cuts identifiers at
+    63 bytes, so a longer name passes on DuckDB and fails the build on PostgreSQL."""
+    names = [
+        test["name"]
+        for path in (DBT_PROJECT_DIR / "models").rglob("*.yml")
+        for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", [])
+    ]
+    assert names, "no unit test found"
+    too_long = [name for name in names if len(name.encode()) > 63]
+    assert not too_long, f"unit test names longer than 63 bytes: {too_long}"
