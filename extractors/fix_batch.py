@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from extractors.fix_dictionary import DATA_FIELDS, GroupSpec
 
@@ -139,6 +140,21 @@ def _tables(groups: Mapping[str, GroupSpec]) -> _Tables:
     return cached[1]
 
 
+def _tokens(arr: np.ndarray, separator: np.ndarray, seps: np.ndarray) -> pl.Series:
+    """Token k = the bytes between separators k-1 and k (ASCII), then one null."""
+    compact = arr[~separator]
+    offsets = np.empty(len(seps) + 2, np.int64)
+    offsets[0] = 0
+    offsets[1:-1] = seps - np.arange(len(seps))
+    offsets[-1] = len(compact)
+    strings = pa.Array.from_buffers(
+        pa.large_string(), len(seps) + 1, [None, pa.py_buffer(offsets), pa.py_buffer(compact)]
+    )
+    tokens = pl.from_arrow(strings)
+    assert isinstance(tokens, pl.Series)
+    return tokens.extend_constant(None, 1)
+
+
 def _bad_messages(m: np.ndarray, flags: np.ndarray) -> np.ndarray:
     return np.unique(m[flags])
 
@@ -167,7 +183,8 @@ class Batch:
         arr = np.frombuffer(data, np.uint8)
         # Every separator of the file; a body (with the delimiter after it) must read
         # '=', d, '=', d, ... : one '=' per field, as the careful parser's fast split needs.
-        seps = np.flatnonzero((arr == ord("=")) | (arr == delimiter[0]))
+        separator = (arr == ord("=")) | (arr == delimiter[0])
+        seps = np.flatnonzero(separator)
         is_eq = arr[seps] == ord("=")
         repeated = np.concatenate([[0], np.cumsum(is_eq[1:] == is_eq[:-1])])
         k0 = np.searchsorted(seps, body_starts)
@@ -185,24 +202,19 @@ class Batch:
         eq_k = np.repeat(k0[good], per_msg) + 2 * (index - np.repeat(first_of_msg[good], per_msg))
         eq = seps[eq_k]
         bad = seps[eq_k + 1] == eq + 1  # empty value
-        # Tags and values as strings: one split of the alternating bodies.
-        text = data.decode("ascii")
-        bodies = pl.Series(
-            [
-                text[a:b]
-                for a, b in zip(body_starts[good].tolist(), body_ends[good].tolist(), strict=True)
-            ],
-            dtype=pl.String,
-        )
-        d = delimiter.decode()
-        items = bodies.str.replace_all(d, "=", literal=True).str.split("=").explode()
-        values = items.gather_every(2, 1)
-        tags = items.gather_every(2)
-        # A FIX tag: a positive integer without leading zero (as fix._is_tag); < 65536 here.
-        bad |= ~tags.str.contains(r"^[1-9][0-9]{0,4}$").to_numpy()
-        tag = tags.cast(pl.Int64, strict=False).fill_null(0).to_numpy()
-        bad |= tag >= _TAG_LIMIT
+        # Tags from the bytes: a FIX tag is a positive integer without leading zero (as
+        # fix._is_tag); < 65536 here. A body starts right after a delimiter (end of 9=).
+        tag_start = seps[eq_k - 1] + 1
+        tag, tag_ok = _digits(arr, tag_start, eq - tag_start, 5)
+        bad |= ~tag_ok | (_at(arr, tag_start) == ord("0")) | (tag >= _TAG_LIMIT)
         tag = np.where(bad, 0, tag)
+        # Values as strings without splitting any text: with the separators deleted, the
+        # text between separators k-1 and k is token k, and a field's value is the token
+        # after its '='. One Arrow string array over those offsets, and a null at the end
+        # for absent fields. (frame_messages takes no message of a non-ASCII file.)
+        self._tokens = _tokens(arr, separator, seps)
+        self._null = len(self._tokens) - 1
+        value_token = eq_k + 1
         t = _tables(groups)
         bad |= t.data_length[tag]
         first_of_field = first_of_msg[m]
@@ -243,7 +255,7 @@ class Batch:
         entry = np.where(in_group, np.cumsum(starts_entry), 0)
         # Entries found per count tag must match its value.
         found = np.bincount(last[starts_entry], minlength=count)[counts_at]
-        declared = values.gather(counts_at)
+        declared = self._tokens.gather(value_token[counts_at])
         declared_ok = declared.str.contains(r"^[0-9]{1,9}$").fill_null(False).to_numpy()
         declared_n = declared.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
         bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
@@ -265,7 +277,8 @@ class Batch:
         self.group = group[keep]
         self.entry = entry[keep]
         self.is_entry_start = starts_entry[keep]
-        self.values = values.filter(pl.Series(keep))
+        # Per kept field: its value's token; position -1 (the last) is the null token.
+        self._value_token = np.append(value_token[keep], self._null)
         self.size = int(keep_msg.sum())
         self.entries = int(entry.max()) + 1 if count else 1
         self.tables = t
@@ -280,9 +293,7 @@ class Batch:
 
     def gather(self, positions: np.ndarray) -> pl.Series:
         """Values at field positions; -1 gives null."""
-        found = positions >= 0
-        picked = self.values.gather(np.where(found, positions, 0))
-        return pl.select(pl.when(pl.Series(found)).then(picked)).to_series()
+        return self._tokens.gather(self._value_token[positions])
 
     def top_positions(self, tag: str) -> np.ndarray:
         """Per message: position of its top-level field `tag`, or -1."""
@@ -314,7 +325,7 @@ class Batch:
     def executing_broker(self) -> pl.Series:
         """Per message: 448 of the first 453 entry whose 452 is 1 (else null)."""
         roles = np.flatnonzero((self.group == self.tables.gid[453]) & (self.tag == 452))
-        executing = (self.values.gather(roles) == "1").fill_null(False).to_numpy()
+        executing = (self.gather(roles) == "1").fill_null(False).to_numpy()
         roles = roles[executing]
         chosen = np.full(self.size, self.entries, np.int64)
         np.minimum.at(chosen, self.m[roles], self.entry[roles])
@@ -322,15 +333,20 @@ class Batch:
         return self.gather(party_ids[chosen])
 
     @cached_property
+    def msg_type_column(self) -> pl.Series:
+        """Per message: its 35 MsgType (always its first body field)."""
+        return self.gather(self.first_field)
+
+    @cached_property
     def msg_types(self) -> list[str]:
-        return self.values.gather(self.first_field).to_list()
+        return self.msg_type_column.to_list()
 
     def fields_of(self, k: int) -> tuple[list[str], list[str]]:
         """Tags and values of message k, as the careful parser would have split them."""
         begin = int(self.first_field[k])
         end = int(self.first_field[k + 1]) if k + 1 < self.size else len(self.m)
         tags = [str(t) for t in self.tag[begin:end].tolist()]
-        return tags, self.values.slice(begin, end - begin).to_list()
+        return tags, self.gather(np.arange(begin, end)).to_list()
 
     def required_ok(self, required: frozenset[str], conditions, one_of) -> np.ndarray:
         """Per message: all `required` present, every condition and one_of met (vectorized
