@@ -233,17 +233,20 @@ def detect_delimiter(data: bytes) -> bytes | None:
 
 def message_starts(data: bytes, delimiter: bytes) -> list[int]:
     """Offsets of `8=FIX` at the start of the data, of a line, or after a delimiter."""
-    return list(iter_message_starts(data, delimiter))
+    arr = np.frombuffer(data, np.uint8)
+    found = np.flatnonzero(arr[: max(len(arr) - 4, 0)] == _START[0])
+    for j in range(1, len(_START)):
+        found = found[arr[found + j] == _START[j]]
+    before = arr[found - 1]  # found == 0 reads the last byte: accepted below anyway
+    accepted = (found == 0) | (before == delimiter[0])
+    for byte in _LINE_BREAKS:
+        accepted |= before == byte
+    return found[accepted].tolist()
 
 
 def iter_message_starts(data: bytes, delimiter: bytes) -> Iterator[int]:
-    """message_starts, one at a time (a large file's batch boundaries without a list)."""
-    d = delimiter[0]
-    pos = data.find(_START)
-    while pos != -1:
-        if pos == 0 or data[pos - 1] == d or data[pos - 1] in _LINE_BREAKS:
-            yield pos
-        pos = data.find(_START, pos + 5)
+    """message_starts, one at a time."""
+    yield from message_starts(data, delimiter)
 
 
 def _why_not_fix(data: bytes) -> str:

@@ -300,10 +300,25 @@ class Batch:
         cache = self.__dict__.setdefault("_top_cache", {})
         if tag not in cache:
             pos = np.full(self.size, -1, np.int64)
-            idx = np.flatnonzero(self.top & (self.tag == int(tag)))
+            idx = self._fields_keyed(int(tag))
             pos[self.m[idx]] = idx
             cache[tag] = pos
         return cache[tag]
+
+    @cached_property
+    def _by_key(self) -> tuple[np.ndarray, np.ndarray]:
+        """Field positions sorted by key (file order within a key), and the sorted keys.
+        Key: the tag of a top-level field, group * _TAG_LIMIT + tag of an entry's field,
+        -1 for count tags. One sort, then each column's fields are a slice."""
+        key = np.where(self.top, self.tag, -1)
+        key = np.where(self.group > 0, self.group * _TAG_LIMIT + self.tag, key)
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
+
+    def _fields_keyed(self, key: int) -> np.ndarray:
+        order, keys = self._by_key
+        begin, end = np.searchsorted(keys, [key, key + 1])
+        return order[begin:end]
 
     def top_values(self, tag: str) -> pl.Series:
         return self.gather(self.top_positions(tag))
@@ -312,7 +327,7 @@ class Batch:
         """Per batch-wide entry id: position of `tag` in that entry, or -1."""
         pos = np.full(self.entries, -1, np.int64)
         number = int(self.tables.gid[int(count_tag)])
-        idx = np.flatnonzero((self.group == number) & (self.tag == int(tag)))
+        idx = self._fields_keyed(number * _TAG_LIMIT + int(tag))
         pos[self.entry[idx]] = idx
         return pos
 
@@ -324,7 +339,7 @@ class Batch:
     @cached_property
     def executing_broker(self) -> pl.Series:
         """Per message: 448 of the first 453 entry whose 452 is 1 (else null)."""
-        roles = np.flatnonzero((self.group == self.tables.gid[453]) & (self.tag == 452))
+        roles = self._fields_keyed(int(self.tables.gid[453]) * _TAG_LIMIT + 452)
         executing = (self.gather(roles) == "1").fill_null(False).to_numpy()
         roles = roles[executing]
         chosen = np.full(self.size, self.entries, np.int64)
