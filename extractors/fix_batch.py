@@ -26,6 +26,7 @@ from extractors.fix_dictionary import DATA_FIELDS, GroupSpec
 
 _BEGIN = b"8=FIX.4.4"
 _TAG_LIMIT = 1 << 16  # tags are looked up in dense tables; larger tags take the slow path
+_COUNT_TABLE_MAX = 1 << 24  # cells of the table counting (owner, tag) pairs
 _WHITESPACE = np.zeros(256, bool)
 _WHITESPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
 
@@ -94,10 +95,12 @@ def frame_messages(
     ok &= (gap < 2) | _WHITESPACE[_at(arr, end + 1)]
     sel = np.flatnonzero(ok)
     if len(sel):
-        # running[i] = sum(data[:i]) mod 256 (uint8 wraps): a message's sum is a difference.
-        running = np.zeros(len(arr) + 1, np.uint8)
-        np.cumsum(arr, dtype=np.uint8, out=running[1:])
-        total = (running[trailer[sel] + 1] - running[s[sel]]).astype(np.int64)
+        # Each message's byte sum in one pass: reduceat sums arr[start:trailer+1] at the
+        # even positions of the interleaved bounds (each start < its end < next start).
+        bounds = np.empty(2 * len(sel), np.int64)
+        bounds[0::2] = s[sel]
+        bounds[1::2] = trailer[sel] + 1
+        total = np.add.reduceat(arr, bounds, dtype=np.int64)[0::2]
         if delimiter == b"|":  # '|' adds 0x7C to the sum where the standard's SOH adds 0x01
             pipes = np.searchsorted(delims, trailer[sel] + 1) - np.searchsorted(delims, s[sel])
             total -= (ord("|") - 1) * pipes
@@ -147,20 +150,39 @@ def _tokens(arr: np.ndarray, separator: np.ndarray, seps: np.ndarray) -> pl.Seri
     offsets[0] = 0
     offsets[1:-1] = seps - np.arange(len(seps))
     offsets[-1] = len(compact)
+    offsets = np.append(offsets, len(compact))  # the null after the last token
+    valid = np.ones(len(seps) + 2, bool)
+    valid[-1] = False
     strings = pa.Array.from_buffers(
-        pa.large_string(), len(seps) + 1, [None, pa.py_buffer(offsets), pa.py_buffer(compact)]
+        pa.large_string(),
+        len(seps) + 2,
+        [
+            pa.py_buffer(np.packbits(valid, bitorder="little")),
+            pa.py_buffer(offsets),
+            pa.py_buffer(compact),
+        ],
     )
     tokens = pl.from_arrow(strings)
     assert isinstance(tokens, pl.Series)
-    return tokens.extend_constant(None, 1)
+    return tokens
 
 
 def _bad_messages(m: np.ndarray, flags: np.ndarray) -> np.ndarray:
     return np.unique(m[flags])
 
 
-def _duplicated(keys: np.ndarray) -> np.ndarray:
-    """Mask of keys equal to another key."""
+def _duplicated(owners: np.ndarray, tags: np.ndarray) -> np.ndarray:
+    """Mask of (owner, tag) pairs equal to another pair. Tags are numbered densely first,
+    so that the pairs can be counted in a table (when it is not too large)."""
+    present = np.zeros(_TAG_LIMIT, bool)
+    present[tags] = True
+    code = np.cumsum(present) - 1
+    width = int(code[-1]) + 1
+    size = (int(owners.max()) + 1) * width if len(owners) else 0
+    if size <= _COUNT_TABLE_MAX:
+        pairs = owners * width + code[tags]
+        return np.bincount(pairs, minlength=size)[pairs] > 1
+    keys = owners * _TAG_LIMIT + tags
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
@@ -261,9 +283,9 @@ class Batch:
         bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
         # No tag twice within an entry, nor twice at the top level (count tags included).
         grouped = np.flatnonzero(in_group)
-        bad_msg[m[grouped][_duplicated(entry[grouped] * _TAG_LIMIT + tag[grouped])]] = True
+        bad_msg[m[grouped][_duplicated(entry[grouped], tag[grouped])]] = True
         top_all = np.flatnonzero(~in_group)
-        bad_msg[m[top_all][_duplicated(m[top_all] * _TAG_LIMIT + tag[top_all])]] = True
+        bad_msg[m[top_all][_duplicated(m[top_all], tag[top_all])]] = True
         bad_msg[_bad_messages(m, bad)] = True
 
         keep_msg = ~bad_msg
