@@ -95,12 +95,12 @@ def frame_messages(
     ok &= (gap < 2) | _WHITESPACE[_at(arr, end + 1)]
     sel = np.flatnonzero(ok)
     if len(sel):
-        # Each message's byte sum in one pass: reduceat sums arr[start:trailer+1] at the
+        # Each message's byte sum mod 256 in one pass: reduceat sums arr[start:trailer+1] at the
         # even positions of the interleaved bounds (each start < its end < next start).
         bounds = np.empty(2 * len(sel), np.int64)
         bounds[0::2] = s[sel]
         bounds[1::2] = trailer[sel] + 1
-        total = np.add.reduceat(arr, bounds, dtype=np.int64)[0::2]
+        total = np.add.reduceat(arr, bounds, dtype=np.uint8)[0::2].astype(np.int64)
         if delimiter == b"|":  # '|' adds 0x7C to the sum where the standard's SOH adds 0x01
             pipes = np.searchsorted(delims, trailer[sel] + 1) - np.searchsorted(delims, s[sel])
             total -= (ord("|") - 1) * pipes
@@ -143,14 +143,14 @@ def _tables(groups: Mapping[str, GroupSpec]) -> _Tables:
     return cached[1]
 
 
-def _tokens(arr: np.ndarray, separator: np.ndarray, seps: np.ndarray) -> pl.Series:
-    """Token k = the bytes between separators k-1 and k (ASCII), then one null."""
-    compact = arr[~separator]
-    offsets = np.empty(len(seps) + 2, np.int64)
+def _tokens(data: bytes, seps: np.ndarray) -> pl.Series:
+    """Token k = the bytes after separator k-1 up to separator k, that separator included
+    (so that the tokens tile the data: no copy, one Arrow string view array over the
+    file's bytes; Batch.gather drops the separator); then one null. ASCII data only."""
+    offsets = np.empty(len(seps) + 3, np.int64)
     offsets[0] = 0
-    offsets[1:-1] = seps - np.arange(len(seps))
-    offsets[-1] = len(compact)
-    offsets = np.append(offsets, len(compact))  # the null after the last token
+    offsets[1:-2] = seps + 1
+    offsets[-2:] = len(data)
     valid = np.ones(len(seps) + 2, bool)
     valid[-1] = False
     strings = pa.Array.from_buffers(
@@ -159,10 +159,10 @@ def _tokens(arr: np.ndarray, separator: np.ndarray, seps: np.ndarray) -> pl.Seri
         [
             pa.py_buffer(np.packbits(valid, bitorder="little")),
             pa.py_buffer(offsets),
-            pa.py_buffer(compact),
+            pa.py_buffer(data),
         ],
     )
-    tokens = pl.from_arrow(strings)
+    tokens = pl.from_arrow(strings.cast(pa.string_view()))
     assert isinstance(tokens, pl.Series)
     return tokens
 
@@ -230,11 +230,9 @@ class Batch:
         tag, tag_ok = _digits(arr, tag_start, eq - tag_start, 5)
         bad |= ~tag_ok | (_at(arr, tag_start) == ord("0")) | (tag >= _TAG_LIMIT)
         tag = np.where(bad, 0, tag)
-        # Values as strings without splitting any text: with the separators deleted, the
-        # text between separators k-1 and k is token k, and a field's value is the token
-        # after its '='. One Arrow string array over those offsets, and a null at the end
-        # for absent fields. (frame_messages takes no message of a non-ASCII file.)
-        self._tokens = _tokens(arr, separator, seps)
+        # Values as strings without splitting any text: a field's value is the token after
+        # its '=' (see _tokens). (frame_messages takes no message of a non-ASCII file.)
+        self._tokens = _tokens(data, seps)
         self._null = len(self._tokens) - 1
         value_token = eq_k + 1
         t = _tables(groups)
@@ -277,7 +275,7 @@ class Batch:
         entry = np.where(in_group, np.cumsum(starts_entry), 0)
         # Entries found per count tag must match its value.
         found = np.bincount(last[starts_entry], minlength=count)[counts_at]
-        declared = self._tokens.gather(value_token[counts_at])
+        declared = self._tokens.gather(value_token[counts_at]).str.head(-1)
         declared_ok = declared.str.contains(r"^[0-9]{1,9}$").fill_null(False).to_numpy()
         declared_n = declared.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
         bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
@@ -315,7 +313,7 @@ class Batch:
 
     def gather(self, positions: np.ndarray) -> pl.Series:
         """Values at field positions; -1 gives null."""
-        return self._tokens.gather(self._value_token[positions])
+        return self._tokens.gather(self._value_token[positions]).str.head(-1)
 
     def top_positions(self, tag: str) -> np.ndarray:
         """Per message: position of its top-level field `tag`, or -1."""
