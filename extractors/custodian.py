@@ -712,14 +712,16 @@ def _flat_rows(
             None,
             reason,
         )
-    good = wide.filter(pl.col("_missing").is_null())
-    out = good.select(
+    good = _with_created(wide.filter(pl.col("_missing").is_null()))
+    # Lazily, so that the expressions the columns share (the :98E: stamp's groups, ...)
+    # are computed once: an eager select evaluates each occurrence anew.
+    out = good.lazy().select(
         "message_index",
         "line_number",
         columns["business_date"].alias("business_date"),
         *(columns[c].alias(c) for c in COLUMNS[table]),
     )
-    tables[table].frames.append(out)
+    tables[table].frames.append(out.collect())
 
 
 def _mt_quantity(key: str) -> tuple[pl.Expr, pl.Expr]:
@@ -745,12 +747,13 @@ def _mt_amount(key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return amount, currency, pl.when(value.str.starts_with("N")).then(pl.lit("N"))
 
 
-def _mt_created() -> dict[str, pl.Expr]:
-    """:98E::PREP// (with its UTC offset) or :98C::PREP// (local) -> created_* columns."""
+def _with_created(wide: pl.DataFrame) -> pl.DataFrame:
+    """The :98E::PREP// (with its UTC offset) or :98C::PREP// (local) stamp's parts, local
+    time and offset as columns, each computed once (the created_* columns share them)."""
     with_offset = pl.col("98E::PREP")
     value = pl.coalesce(with_offset, pl.col("98C::PREP"))
-    parts = value.str.extract_groups(_STAMP)
-    g = [parts.struct.field(str(i)) for i in range(1, 11)]
+    wide = wide.with_columns(value.str.extract_groups(_STAMP).alias("_stamp"))
+    g = [pl.col("_stamp").struct.field(str(i)) for i in range(1, 11)]
     base = pl.format("{}-{}-{}T{}:{}:{}", *g[:6])
     local = pl.when(g[6].is_not_null()).then(pl.format("{}.{}", base, g[6])).otherwise(base)
     offset = pl.when(with_offset.is_not_null() & g[8].is_not_null()).then(
@@ -761,8 +764,15 @@ def _mt_created() -> dict[str, pl.Expr]:
             pl.coalesce(g[9], pl.lit("00")),
         )
     )
+    return wide.with_columns(local.alias("_local"), offset.alias("_offset"))
+
+
+def _mt_created() -> dict[str, pl.Expr]:
+    """The created_* columns (and the business date) from _with_created's columns."""
+    value = pl.coalesce(pl.col("98E::PREP"), pl.col("98C::PREP"))
+    local, offset = pl.col("_local"), pl.col("_offset")
     created_at = (
-        pl.when(value.is_not_null() & g[0].is_null())
+        pl.when(value.is_not_null() & pl.col("_stamp").struct.field("1").is_null())
         .then(value)  # not a date and time: fails the cast, the message is quarantined
         .when(offset.is_not_null())
         .then(pl.format("{}{}", local, offset))
