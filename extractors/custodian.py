@@ -358,13 +358,21 @@ _CONFIRMATION_TYPES = {
 def _parse_mt(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     tables = new_tables(PLATFORM, COLUMNS, _MT_LABELS)
     problems = Problems()
-    stream = read_mt(data)
+    stream = read_mt(data, columnar=True)
     if stream.file_error is not None:
         problems.add(None, None, None, None, None, stream.file_error)
         return extract_result(PLATFORM, source_file, sha256, None, tables, problems, 0, True)
-    parsed = 0
+    records = stream.records
+    flat = pl.DataFrame(schema=_FLAT_MESSAGES)
+    if stream.framed is not None:
+        # Status and confirmation messages stay columns; the others become records.
+        is_flat = pl.col("message_type").is_in(list(_FLAT_MT))
+        flat = stream.framed.filter(is_flat).select(*_FLAT_MESSAGES)
+        others = stream.framed.filter(~is_flat)
+        records = [*records, *(MtMessage(*row) for row in others.iter_rows())]
+    parsed = flat.height
     batch: list[MtMessage] = []
-    for record in stream.records:
+    for record in records:
         if isinstance(record, MtRejection):
             problems.add(
                 record.line_number,
@@ -392,7 +400,9 @@ def _parse_mt(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
             continue
         mapper(record, tables, problems)
     if batch:
-        _map_flat_mt(batch, tables, problems)
+        flat = pl.concat([flat, _flat_messages(batch)]).sort("message_index")
+    if flat.height:
+        _map_flat_mt(flat, tables, problems)
     return extract_result(
         PLATFORM,
         source_file,
@@ -587,21 +597,28 @@ _FLAT_KEYS = (
 )
 
 
-def _map_flat_mt(batch: list[MtMessage], tables: Mapping[str, Table], problems: Problems) -> None:
-    messages = pl.DataFrame(
+_FLAT_MESSAGES = {
+    "message_index": pl.Int64,
+    "line_number": pl.Int64,
+    "message_type": pl.String,
+    "text": pl.String,
+}
+
+
+def _flat_messages(batch: list[MtMessage]) -> pl.DataFrame:
+    return pl.DataFrame(
         {
             "message_index": [m.message_index for m in batch],
             "line_number": [m.line_number for m in batch],
             "message_type": [m.message_type for m in batch],
             "text": [m.text for m in batch],
         },
-        schema={
-            "message_index": pl.Int64,
-            "line_number": pl.Int64,
-            "message_type": pl.String,
-            "text": pl.String,
-        },
+        schema=_FLAT_MESSAGES,
     )
+
+
+def _map_flat_mt(messages: pl.DataFrame, tables: Mapping[str, Table], problems: Problems) -> None:
+    """Status and confirmation messages (_FLAT_MESSAGES columns) -> rows, all at once."""
     # Every line of every message; the generic fields' first lines `:20C::SEME//...`
     # (ISO 15022 generic fields always have a letter option) split without regexes.
     lines = messages.select("message_index", pl.col("text").str.split("\n").alias("line")).explode(
