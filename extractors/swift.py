@@ -117,20 +117,17 @@ _HEADERS = re.compile(r"\{1:([^{}]*)\}(?:\{2:([^{}]*)\})?(?:\{3:((?:\{[^{}]*\})*
 _TRAILERS = re.compile(r"(?:\{5:(?:\{[^{}]*\})*\})?(?:\{S:(?:\{[^{}]*\})*\})?\s*\Z")
 
 
+def _before_first(text: str, start: int) -> list[MtMessage | MtRejection]:
+    """A rejection of the data before the first message, if any."""
+    if not text[:start].strip():
+        return []
+    reason = "data before the first SWIFT message ({1: basic header block)"
+    return [MtRejection(None, 1, None, None, _clip(text[:start]), reason)]
+
+
 def _read_blocked(text: str) -> MtStream:
     starts = [m.start() for m in re.finditer(r"\{1:", text)]
-    records: list[MtMessage | MtRejection] = []
-    if text[: starts[0]].strip():
-        records.append(
-            MtRejection(
-                None,
-                1,
-                None,
-                None,
-                _clip(text[: starts[0]]),
-                "data before the first SWIFT message ({1: basic header block)",
-            )
-        )
+    records = _before_first(text, starts[0])
     line = 1 + text.count("\n", 0, starts[0])
     bounds = [*starts, len(text)]
     for index, (start, end) in enumerate(itertools.pairwise(bounds), 1):
@@ -150,18 +147,7 @@ def _read_blocked_columnar(text: str) -> MtStream:
     string expressions; a message failing any of them goes through _blocked_message for
     its exact rejection. ASCII text only (offsets in bytes are offsets in characters)."""
     starts = [m.start() for m in re.finditer(r"\{1:", text)]
-    records: list[MtMessage | MtRejection] = []
-    if text[: starts[0]].strip():
-        records.append(
-            MtRejection(
-                None,
-                1,
-                None,
-                None,
-                _clip(text[: starts[0]]),
-                "data before the first SWIFT message ({1: basic header block)",
-            )
-        )
+    records = _before_first(text, starts[0])
     first_line = 1 + text.count("\n", 0, starts[0])
     pieces = [text[a:b] for a, b in itertools.pairwise([*starts, len(text)])]
     chunk = pl.col("chunk")
