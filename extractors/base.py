@@ -19,7 +19,7 @@ from extractors.fix import (
     FixMessage,
     Rejection,
     detect_delimiter,
-    iter_message_starts,
+    message_starts,
     read_fix,
 )
 from extractors.fix_batch import Batch
@@ -81,7 +81,7 @@ def _fix_batches(
     delimiter = detect_delimiter(data)
     if delimiter is None:
         return iter([_extract_fix(platform, source_file, data, sha256)])
-    bounds = every_nth(iter_message_starts(data, delimiter), batch_messages)
+    bounds = every_nth(message_starts(data, delimiter), batch_messages)
     return in_ranges(
         data,
         bounds,

@@ -326,18 +326,28 @@ class Batch:
         return cache[tag]
 
     @cached_property
-    def _by_key(self) -> tuple[np.ndarray, np.ndarray]:
-        """Field positions sorted by key (file order within a key), and the sorted keys.
-        Key: the tag of a top-level field, group * _TAG_LIMIT + tag of an entry's field,
-        -1 for count tags. One sort, then each column's fields are a slice."""
+    def _by_key(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Field positions sorted by key (file order within a key), the sorted key codes
+        and the code of each key. Key: the tag of a top-level field, group * _TAG_LIMIT
+        + tag of an entry's field, -1 for count tags. Keys are numbered densely first so
+        that the stable sort is a radix sort of 16-bit codes; each column's fields are
+        then a slice."""
         key = np.where(self.top, self.tag, -1)
-        key = np.where(self.group > 0, self.group * _TAG_LIMIT + self.tag, key)
-        order = np.argsort(key, kind="stable")
-        return order, key[order]
+        key = np.where(self.group > 0, self.group * _TAG_LIMIT + self.tag, key) + 1
+        present = np.zeros(int(key.max()) + 2 if len(key) else 1, bool)
+        present[key] = True
+        code = np.cumsum(present) - 1
+        codes = code[key]
+        small = np.uint16 if code[-1] < (1 << 16) else np.int64
+        order = np.argsort(codes.astype(small), kind="stable")
+        return order, codes[order], np.where(present, code, -1)
 
     def _fields_keyed(self, key: int) -> np.ndarray:
-        order, keys = self._by_key
-        begin, end = np.searchsorted(keys, [key, key + 1])
+        order, codes, code_of = self._by_key
+        if key + 1 >= len(code_of) or code_of[key + 1] < 0:
+            return order[:0]
+        wanted = code_of[key + 1]
+        begin, end = np.searchsorted(codes, [wanted, wanted + 1])
         return order[begin:end]
 
     def top_values(self, tag: str) -> pl.Series:

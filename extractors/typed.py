@@ -10,7 +10,7 @@ so nothing is silently lost: the caller keeps the whole message out of the typed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -237,7 +237,7 @@ def _date(raw: pl.Expr) -> Conversion:
 
 def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> Conversion:
     typed = raw.str.strptime(dtype, "%Y%m%d-%H:%M:%S%.f", strict=False)
-    return _checked(
+    conversion = _checked(
         raw,
         typed,
         [
@@ -253,3 +253,9 @@ def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> Conversion:
         ],
         raw.str.contains(_SURE_UTC_TIMESTAMP),
     )
+    # The plain cast of the values `sure` accepts (0, 3 or 6 decimals): the seconds parsed
+    # without the fraction plus the fraction as microseconds, ~3x cheaper than %.f (and
+    # mostly unique values: no cache).
+    seconds = raw.str.slice(0, 17).str.strptime(dtype, "%Y%m%d-%H:%M:%S", strict=False, cache=False)
+    micros = raw.str.slice(18, 6).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+    return replace(conversion, cast=seconds + pl.duration(microseconds=micros))
