@@ -56,6 +56,23 @@ def _digits(arr: np.ndarray, begin: np.ndarray, width: np.ndarray, most: int):
     return value, ok
 
 
+def _tag_numbers(arr: np.ndarray, begin: np.ndarray, end: np.ndarray):
+    """(value, ok) of the 1..5 ASCII digits at arr[begin:end], read from the right end
+    (a tag ends at its '='; the bytes before a body's first tag are the 9= field's, so
+    no read leaves the array): _digits for tags, without clipping."""
+    width = end - begin
+    ok = (width >= 1) & (width <= 5)
+    value = np.zeros(len(end), np.int64)
+    scale = 1
+    for j in range(1, 6):
+        digit = arr[end - j] - np.uint8(48)  # wraps: a non-digit becomes > 9
+        inside = width >= j
+        ok &= ~inside | (digit <= 9)
+        value += np.where(inside, digit, np.uint8(0)).astype(np.int64) * scale
+        scale *= 10
+    return value, ok
+
+
 def frame_messages(
     data: bytes, delimiter: bytes, starts: list[int]
 ) -> tuple[Framing, np.ndarray, np.ndarray]:
@@ -227,7 +244,7 @@ class Batch:
         # Tags from the bytes: a FIX tag is a positive integer without leading zero (as
         # fix._is_tag); < 65536 here. A body starts right after a delimiter (end of 9=).
         tag_start = seps[eq_k - 1] + 1
-        tag, tag_ok = _digits(arr, tag_start, eq - tag_start, 5)
+        tag, tag_ok = _tag_numbers(arr, tag_start, eq)
         bad |= ~tag_ok | (_at(arr, tag_start) == ord("0")) | (tag >= _TAG_LIMIT)
         tag = np.where(bad, 0, tag)
         # Values as strings without splitting any text: a field's value is the token after
