@@ -26,7 +26,7 @@ from extractors.fix_dictionary import DATA_FIELDS, GroupSpec
 
 _BEGIN = b"8=FIX.4.4"
 _TAG_LIMIT = 1 << 16  # tags are looked up in dense tables; larger tags take the slow path
-_COUNT_TABLE_MAX = 1 << 24  # cells of the table counting (owner, tag) pairs
+_COUNT_TABLE_MAX = 1 << 22  # cells of the table counting (owner, tag) pairs
 _WHITESPACE = np.zeros(256, bool)
 _WHITESPACE[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
 
@@ -59,17 +59,23 @@ def _digits(arr: np.ndarray, begin: np.ndarray, width: np.ndarray, most: int):
 def _tag_numbers(arr: np.ndarray, begin: np.ndarray, end: np.ndarray):
     """(value, ok) of the 1..5 ASCII digits at arr[begin:end], read from the right end
     (a tag ends at its '='; the bytes before a body's first tag are the 9= field's, so
-    no read leaves the array): _digits for tags, without clipping."""
+    no read leaves the array): _digits for tags, without clipping. Most tags have at
+    most 3 digits: the 4th and 5th are read only for the others."""
     width = end - begin
     ok = (width >= 1) & (width <= 5)
     value = np.zeros(len(end), np.int64)
-    scale = 1
-    for j in range(1, 6):
+    longer = np.flatnonzero(width > 3)
+    for j, scale in ((1, 1), (2, 10), (3, 100)):
         digit = arr[end - j] - np.uint8(48)  # wraps: a non-digit becomes > 9
         inside = width >= j
         ok &= ~inside | (digit <= 9)
         value += np.where(inside, digit, np.uint8(0)).astype(np.int64) * scale
-        scale *= 10
+    for j, scale in ((4, 1000), (5, 10000)):
+        at = end[longer] - j
+        digit = arr[at] - np.uint8(48)
+        inside = width[longer] >= j
+        ok[longer] &= ~inside | (digit <= 9)
+        value[longer] += np.where(inside, digit, np.uint8(0)).astype(np.int64) * scale
     return value, ok
 
 
@@ -184,10 +190,6 @@ def _tokens(data: bytes, seps: np.ndarray) -> pl.Series:
     return tokens
 
 
-def _bad_messages(m: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    return np.unique(m[flags])
-
-
 def _duplicated(owners: np.ndarray, tags: np.ndarray) -> np.ndarray:
     """Mask of (owner, tag) pairs equal to another pair. Tags are numbered densely first,
     so that the pairs can be counted in a table (when it is not too large)."""
@@ -296,12 +298,11 @@ class Batch:
         declared_ok = declared.str.contains(r"^[0-9]{1,9}$").fill_null(False).to_numpy()
         declared_n = declared.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
         bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
-        # No tag twice within an entry, nor twice at the top level (count tags included).
-        grouped = np.flatnonzero(in_group)
-        bad_msg[m[grouped][_duplicated(entry[grouped], tag[grouped])]] = True
-        top_all = np.flatnonzero(~in_group)
-        bad_msg[m[top_all][_duplicated(m[top_all], tag[top_all])]] = True
-        bad_msg[_bad_messages(m, bad)] = True
+        # No tag twice within an entry, nor twice at the top level (count tags included):
+        # one count of (owner, tag), the owner a message or (after them) an entry.
+        owner = np.where(in_group, n + entry, m)
+        bad_msg[m[_duplicated(owner, tag)]] = True
+        bad_msg[m[bad]] = True
 
         keep_msg = ~bad_msg
         keep = keep_msg[m]
