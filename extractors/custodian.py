@@ -620,17 +620,21 @@ def _flat_messages(batch: list[MtMessage]) -> pl.DataFrame:
 def _map_flat_mt(messages: pl.DataFrame, tables: Mapping[str, Table], problems: Problems) -> None:
     """Status and confirmation messages (_FLAT_MESSAGES columns) -> rows, all at once."""
     # Every line of every message; the generic fields' first lines `:20C::SEME//...`
-    # (ISO 15022 generic fields always have a letter option) split without regexes.
-    lines = messages.select("message_index", pl.col("text").str.split("\n").alias("line")).explode(
-        "line"
-    )
+    # (ISO 15022 generic fields always have a letter option) split by position.
+    # The value follows the second '/' (`//value` or `/ISSUER/value`); the first is at 10.
     line = pl.col("line")
-    fields = lines.filter(
-        (line.str.slice(4, 2) == "::") & line.str.starts_with(":") & (line.str.slice(10, 1) == "/")
-    ).select(
-        "message_index",
-        line.str.slice(1, 9).alias("key"),
-        line.str.splitn("/", 3).struct.field("field_2").alias("value"),
+    rest = line.str.slice(11)
+    fields = (
+        messages.lazy()
+        .select("message_index", pl.col("text").str.split("\n").alias("line"))
+        .explode("line")
+        .filter(line.str.contains(r"^:...::..../"))
+        .select(
+            "message_index",
+            line.str.slice(1, 9).alias("key"),
+            rest.str.slice(rest.str.find("/", literal=True) + 1).alias("value"),
+        )
+        .collect()
     )
     first = fields.filter(pl.col("key").is_in(_FLAT_KEYS)).pivot(
         on="key", index="message_index", values="value", aggregate_function="first"
