@@ -305,20 +305,27 @@ class Batch:
         bad_msg[m[bad]] = True
 
         keep_msg = ~bad_msg
-        keep = keep_msg[m]
-        # Renumber the kept messages 0..k-1 and keep only their fields.
         self.accepted = keep_msg
-        renumber = np.cumsum(keep_msg) - 1
-        self.m = renumber[m[keep]]
-        self.tag = tag[keep]
-        self.top = ~in_group[keep] & ~is_count[keep]
-        self.group = group[keep]
-        self.entry = entry[keep]
-        self.is_entry_start = starts_entry[keep]
-        # Per kept field: its value's token; position -1 (the last) is the null token.
-        self._value_token = np.append(value_token[keep], self._null)
         self.size = int(keep_msg.sum())
+        self.top = ~in_group & ~is_count
         self.entries = int(entry.max()) + 1 if count else 1
+        if self.size < n:
+            # Renumber the kept messages 0..k-1 and keep only their fields.
+            keep = keep_msg[m]
+            m = (np.cumsum(keep_msg) - 1)[m[keep]]
+            tag, group, entry = tag[keep], group[keep], entry[keep]
+            self.top, starts_entry, value_token = (
+                self.top[keep],
+                starts_entry[keep],
+                value_token[keep],
+            )
+        self.m = m
+        self.tag = tag
+        self.group = group
+        self.entry = entry
+        self.is_entry_start = starts_entry
+        # Per kept field: its value's token; position -1 (the last) is the null token.
+        self._value_token = np.append(value_token, self._null)
         self.tables = t
         self.groups = groups
         self.first_field = np.searchsorted(self.m, np.arange(self.size))
