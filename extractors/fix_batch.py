@@ -190,18 +190,38 @@ def _tokens(data: bytes, seps: np.ndarray) -> pl.Series:
     return tokens
 
 
-def _duplicated(owners: np.ndarray, tags: np.ndarray) -> np.ndarray:
-    """Mask of (owner, tag) pairs equal to another pair. Tags are numbered densely first,
-    so that the pairs can be counted in a table (when it is not too large)."""
+def _dense_codes(tags: np.ndarray) -> tuple[np.ndarray, int]:
+    """Tag -> 0..k-1 for the k distinct tags given (a table over all tags), and k."""
     present = np.zeros(_TAG_LIMIT, bool)
     present[tags] = True
     code = np.cumsum(present) - 1
-    width = int(code[-1]) + 1
-    size = (int(owners.max()) + 1) * width if len(owners) else 0
+    return code, int(code[-1]) + 1
+
+
+def _duplicated(
+    m: np.ndarray, n: int, in_group: np.ndarray, entry: np.ndarray, tag: np.ndarray
+) -> np.ndarray:
+    """Mask marking at least one field of every tag that repeats within its owner (and
+    no other field): the owner is the message at the top level (count tags included),
+    the entry in a group. Each (owner, tag) pair has a cell in one table (messages'
+    cells first, tags numbered densely per kind of owner); every field writes its
+    position into its cell, and a field that does not read its own position back shares
+    the cell. Pairs are sorted instead when the table would be too large."""
+    top_code, top_width = _dense_codes(tag[~in_group])
+    entry_code, entry_width = _dense_codes(tag[in_group])
+    entries = int(entry.max()) + 1 if len(entry) else 0
+    size = n * top_width + entries * entry_width
     if size <= _COUNT_TABLE_MAX:
-        pairs = owners * width + code[tags]
-        return np.bincount(pairs, minlength=size)[pairs] > 1
-    keys = owners * _TAG_LIMIT + tags
+        pairs = np.where(
+            in_group,
+            n * top_width + entry * entry_width + entry_code[tag],
+            m * top_width + top_code[tag],
+        )
+        cells = np.empty(size, np.int64)
+        positions = np.arange(len(pairs))
+        cells[pairs] = positions
+        return cells[pairs] != positions
+    keys = np.where(in_group, (n + entry) * _TAG_LIMIT, m * _TAG_LIMIT) + tag
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
@@ -298,10 +318,8 @@ class Batch:
         declared_ok = declared.str.contains(r"^[0-9]{1,9}$").fill_null(False).to_numpy()
         declared_n = declared.cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
         bad_msg[m[counts_at][~declared_ok | (declared_n != found)]] = True
-        # No tag twice within an entry, nor twice at the top level (count tags included):
-        # one count of (owner, tag), the owner a message or (after them) an entry.
-        owner = np.where(in_group, n + entry, m)
-        bad_msg[m[_duplicated(owner, tag)]] = True
+        # No tag twice within an entry, nor twice at the top level (count tags included).
+        bad_msg[m[_duplicated(m, n, in_group, entry, tag)]] = True
         bad_msg[m[bad]] = True
 
         keep_msg = ~bad_msg
