@@ -223,9 +223,10 @@ def _typed_tables(tables: Mapping[str, RowBuffer], problems: _Problems) -> dict[
             row["reason"],
         )
     bad = pl.Series(failed["message_index"].unique(), dtype=pl.Int64)
-    typed = {
-        name: frame.filter(~pl.col("message_index").is_in(bad)) for name, frame in typed.items()
-    }
+    if len(bad):
+        typed = {
+            name: frame.filter(~pl.col("message_index").is_in(bad)) for name, frame in typed.items()
+        }
     # Tables without the date columns (allocation orders) take the date of their message.
     dates = pl.concat(
         [

@@ -394,7 +394,10 @@ class Batch:
         return order[begin:end]
 
     def top_values(self, tag: str) -> pl.Series:
-        return self.gather(self.top_positions(tag))
+        cache = self.__dict__.setdefault("_top_values", {})
+        if tag not in cache:
+            cache[tag] = self.gather(self.top_positions(tag))
+        return cache[tag]
 
     def entry_positions(self, count_tag: str, tag: str) -> np.ndarray:
         """Per batch-wide entry id: position of `tag` in that entry, or -1."""

@@ -211,6 +211,8 @@ class RowBuffer:
         # Deferred in bulk per message type, then one by one: back into file order.
         messages = np.sort(np.asarray(self.deferred, np.int64))
         entries = numbers = None
+        # One row per message of the batch (the common case): columns as they are.
+        every_message = layout.per_entry is None and len(messages) == batch.size
         if layout.per_entry is not None:
             messages, entries, numbers = _entry_rows(batch, messages, layout)
         columns = []
@@ -227,7 +229,9 @@ class RowBuffer:
             elif name == BROKER_COLUMN:
                 values = batch.executing_broker.gather(messages)
             else:
-                values = batch.top_values(self.columns[name]).gather(messages)
+                values = batch.top_values(self.columns[name])
+                if not every_message:
+                    values = values.gather(messages)
                 if name in HEADER_DEFAULTS:
                     values = values.fill_null(HEADER_DEFAULTS[name])
             columns.append(values.alias(name).cast(dtype))
