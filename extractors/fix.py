@@ -8,7 +8,9 @@ field, its raw value and the reason, and the rest of the file still parses.
 
 Speed matters (the target is >=100k messages/s per core), so well-formed messages are
 framed, verified and tokenized for the whole file at once by the columnar fast path
-(fix_batch) and come out as `BatchMessage`s whose fields stay in columns. Every other
+(fix_batch) and come out as `BatchMessage`s whose fields stay in columns; with
+`read_fix(columnar=True)` (the platform parsers) they stay in the stream's `batch`, routed
+to tables by message type at once, with no object per message. Every other
 message takes the per-message path here, itself a handful of C-level calls per message
 (byte sums from one running sum over the file, fields split with `str.replace`/`str.split`,
 only repeating groups walked field by field); anything unusual (a field without '=', an

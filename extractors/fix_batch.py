@@ -2,8 +2,10 @@
 
 Per-message Python costs ~20 µs, far from the >=100k messages/s target, so the common
 case is done over whole arrays instead: numpy finds each message's BeginString, BodyLength,
-trailer and checksum at once, Polars splits every body into tag/value fields at once, and
-numpy assigns each field to the top level or to an entry of a top-level repeating group.
+trailer and checksum at once, reads every tag from the bytes, and assigns each field to
+the top level or to an entry of a top-level repeating group; the values stay where they
+are, one Arrow string view array over the file's bytes, and become Polars columns only
+when a table gathers them.
 
 The fast path only *accepts* messages; it never rejects. A message with anything unusual
 (a failed check, garbage after it, a data field, a nested group, a duplicate tag, a count
