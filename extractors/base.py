@@ -8,18 +8,21 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from extractors import arm, bank, ccp, ctm, custodian, oms, refdata
 from extractors.batches import BATCH_MESSAGES, combined, every_nth, in_ranges, newlines
 from extractors.extracted import ExtractedFile
 from extractors.fix import (
+    BatchMessage,
     FixMessage,
     Rejection,
     detect_delimiter,
-    iter_message_starts,
+    message_starts,
     read_fix,
 )
+from extractors.fix_batch import Batch
 from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
 from extractors.records import Problems
@@ -78,7 +81,7 @@ def _fix_batches(
     delimiter = detect_delimiter(data)
     if delimiter is None:
         return iter([_extract_fix(platform, source_file, data, sha256)])
-    bounds = every_nth(iter_message_starts(data, delimiter), batch_messages)
+    bounds = every_nth(message_starts(data, delimiter), batch_messages)
     return in_ranges(
         data,
         bounds,
@@ -91,12 +94,14 @@ def _extract_fix(
     platform: str, source_file: str, data: bytes, sha256: str, delimiter: bytes | None = None
 ) -> ExtractedFile:
     spec = PLATFORMS[platform]
-    stream = read_fix(data, delimiter=delimiter)
+    stream = read_fix(data, delimiter=delimiter, columnar=True)
     problems = _Problems()
     if stream.file_error is not None:
         problems.add(None, None, None, None, None, stream.file_error)
     tables = spec.new_tables()
     counts = _map_messages(spec, stream.records, tables, problems)
+    if stream.batch is not None:
+        counts = counts + _map_batch(spec, stream.batch, tables, problems)
     frames = _typed_tables(tables, problems)
     lineage = {"source_file": source_file, "file_sha256": sha256}
     frames = {
@@ -121,6 +126,9 @@ def _extract_fix(
 class _Counts:
     parsed: int  # messages framed, verified and tokenized
     skipped: int  # session-level messages among them
+
+    def __add__(self, other: _Counts) -> _Counts:
+        return _Counts(self.parsed + other.parsed, self.skipped + other.skipped)
 
 
 def _map_messages(
@@ -150,8 +158,44 @@ def _map_messages(
             for m in missing:
                 problems.message(record, m.field, None, m.reason)
             continue
-        message_spec.mapper(record, tables)
+        if isinstance(record, BatchMessage):
+            for name in message_spec.tables:
+                tables[name].defer(record.batch, [record.position])
+        else:
+            message_spec.mapper(record, tables)
     return _Counts(parsed, skipped)
+
+
+def _map_batch(
+    spec: Platform, batch: Batch, tables: Mapping[str, RowBuffer], problems: _Problems
+) -> _Counts:
+    """_map_messages for the fast path's messages, routed by message type at once: those
+    of a known type with every required field become rows in bulk; the rest (unknown
+    type, a required field missing) go one by one through _map_messages for the detail."""
+    msg_types = batch.msg_type_column
+    session = msg_types.is_in(list(SESSION_MSG_TYPES)).to_numpy()
+    detail = ~session
+    for msg_type, message_spec in spec.messages.items():
+        of_type = (msg_types == msg_type).to_numpy()
+        complete = of_type & batch.required_ok(
+            message_spec.all_required, message_spec.conditions, message_spec.one_of
+        )
+        positions = np.flatnonzero(complete).tolist()
+        for name in message_spec.tables:
+            tables[name].defer(batch, positions)
+        detail &= ~complete
+    one_by_one = [
+        BatchMessage(
+            batch,
+            k,
+            msg_types[k],
+            int(batch.line_number[k]),
+            int(batch.message_index[k]),
+        )
+        for k in np.flatnonzero(detail).tolist()
+    ]
+    _map_messages(spec, one_by_one, tables, problems)
+    return _Counts(batch.size, int(session.sum()))
 
 
 _KEYS = ("message_index", "line_number", "msg_type")
@@ -179,9 +223,10 @@ def _typed_tables(tables: Mapping[str, RowBuffer], problems: _Problems) -> dict[
             row["reason"],
         )
     bad = pl.Series(failed["message_index"].unique(), dtype=pl.Int64)
-    typed = {
-        name: frame.filter(~pl.col("message_index").is_in(bad)) for name, frame in typed.items()
-    }
+    if len(bad):
+        typed = {
+            name: frame.filter(~pl.col("message_index").is_in(bad)) for name, frame in typed.items()
+        }
     # Tables without the date columns (allocation orders) take the date of their message.
     dates = pl.concat(
         [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from extractors.fix import BatchMessage, FixMessage
+from extractors.fix import FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
@@ -78,15 +78,11 @@ def new_tables() -> dict[str, RowBuffer]:
     }
 
 
-# The row mappers below are the reference; a fast-path message (BatchMessage) is only
-# noted and becomes the same row as columns (RowBuffer.to_frame).
+# The row mappers below are the reference, for careful-path messages; a fast-path message
+# becomes the same row as columns in the MessageSpec's tables (RowBuffer.to_frame).
 
 
 def _confirmation(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
-    if isinstance(msg, BatchMessage):
-        tables["ctm_confirmations"].defer(msg)
-        tables["ctm_confirmation_fees"].defer(msg)
-        return
     fields = msg.fields
     tables["ctm_confirmations"].add(
         msg, (*header_values(fields), *map(fields.get, _CONFIRMATION_TAGS), executing_broker(msg))
@@ -96,9 +92,6 @@ def _confirmation(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
 
 
 def _confirmation_ack(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
-    if isinstance(msg, BatchMessage):
-        tables["ctm_confirmation_acks"].defer(msg)
-        return
     fields = msg.fields
     tables["ctm_confirmation_acks"].add(msg, (*header_values(fields), *map(fields.get, _ACK_TAGS)))
 
@@ -110,9 +103,14 @@ MESSAGES: dict[str, MessageSpec] = {
             *("80", "54", "79", "6", "381", "118"),
         ),
         mapper=_confirmation,
+        tables=("ctm_confirmations", "ctm_confirmation_fees"),
         one_of=INSTRUMENT_REQUIRED,
         # ConfirmRefID on replace and cancel.
         conditions=(Condition("772", "666", frozenset({"1", "2"})),),
     ),
-    "AU": MessageSpec(required=("664", "75", "60", "940"), mapper=_confirmation_ack),
+    "AU": MessageSpec(
+        required=("664", "75", "60", "940"),
+        mapper=_confirmation_ack,
+        tables=("ctm_confirmation_acks",),
+    ),
 }

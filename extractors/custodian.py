@@ -358,13 +358,21 @@ _CONFIRMATION_TYPES = {
 def _parse_mt(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     tables = new_tables(PLATFORM, COLUMNS, _MT_LABELS)
     problems = Problems()
-    stream = read_mt(data)
+    stream = read_mt(data, columnar=True)
     if stream.file_error is not None:
         problems.add(None, None, None, None, None, stream.file_error)
         return extract_result(PLATFORM, source_file, sha256, None, tables, problems, 0, True)
-    parsed = 0
+    records = stream.records
+    flat = pl.DataFrame(schema=_FLAT_MESSAGES)
+    if stream.framed is not None:
+        # Status and confirmation messages stay columns; the others become records.
+        is_flat = pl.col("message_type").is_in(list(_FLAT_MT))
+        flat = stream.framed.filter(is_flat).select(*_FLAT_MESSAGES)
+        others = stream.framed.filter(~is_flat)
+        records = [*records, *(MtMessage(*row) for row in others.iter_rows())]
+    parsed = flat.height
     batch: list[MtMessage] = []
-    for record in stream.records:
+    for record in records:
         if isinstance(record, MtRejection):
             problems.add(
                 record.line_number,
@@ -392,7 +400,9 @@ def _parse_mt(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
             continue
         mapper(record, tables, problems)
     if batch:
-        _map_flat_mt(batch, tables, problems)
+        flat = pl.concat([flat, _flat_messages(batch)]).sort("message_index")
+    if flat.height:
+        _map_flat_mt(flat, tables, problems)
     return extract_result(
         PLATFORM,
         source_file,
@@ -587,33 +597,44 @@ _FLAT_KEYS = (
 )
 
 
-def _map_flat_mt(batch: list[MtMessage], tables: Mapping[str, Table], problems: Problems) -> None:
-    messages = pl.DataFrame(
+_FLAT_MESSAGES = {
+    "message_index": pl.Int64,
+    "line_number": pl.Int64,
+    "message_type": pl.String,
+    "text": pl.String,
+}
+
+
+def _flat_messages(batch: list[MtMessage]) -> pl.DataFrame:
+    return pl.DataFrame(
         {
             "message_index": [m.message_index for m in batch],
             "line_number": [m.line_number for m in batch],
             "message_type": [m.message_type for m in batch],
             "text": [m.text for m in batch],
         },
-        schema={
-            "message_index": pl.Int64,
-            "line_number": pl.Int64,
-            "message_type": pl.String,
-            "text": pl.String,
-        },
+        schema=_FLAT_MESSAGES,
     )
+
+
+def _map_flat_mt(messages: pl.DataFrame, tables: Mapping[str, Table], problems: Problems) -> None:
+    """Status and confirmation messages (_FLAT_MESSAGES columns) -> rows, all at once."""
     # Every line of every message; the generic fields' first lines `:20C::SEME//...`
-    # (ISO 15022 generic fields always have a letter option) split without regexes.
-    lines = messages.select("message_index", pl.col("text").str.split("\n").alias("line")).explode(
-        "line"
-    )
+    # (ISO 15022 generic fields always have a letter option) split by position.
+    # The value follows the second '/' (`//value` or `/ISSUER/value`); the first is at 10.
     line = pl.col("line")
-    fields = lines.filter(
-        (line.str.slice(4, 2) == "::") & line.str.starts_with(":") & (line.str.slice(10, 1) == "/")
-    ).select(
-        "message_index",
-        line.str.slice(1, 9).alias("key"),
-        line.str.splitn("/", 3).struct.field("field_2").alias("value"),
+    rest = line.str.slice(11)
+    fields = (
+        messages.lazy()
+        .select("message_index", pl.col("text").str.split("\n").alias("line"))
+        .explode("line")
+        .filter(line.str.contains(r"^:...::..../"))
+        .select(
+            "message_index",
+            line.str.slice(1, 9).alias("key"),
+            rest.str.slice(rest.str.find("/", literal=True) + 1).alias("value"),
+        )
+        .collect()
     )
     first = fields.filter(pl.col("key").is_in(_FLAT_KEYS)).pivot(
         on="key", index="message_index", values="value", aggregate_function="first"
@@ -712,14 +733,16 @@ def _flat_rows(
             None,
             reason,
         )
-    good = wide.filter(pl.col("_missing").is_null())
-    out = good.select(
+    good = _with_created(wide.filter(pl.col("_missing").is_null()))
+    # Lazily, so that the expressions the columns share (the :98E: stamp's groups, ...)
+    # are computed once: an eager select evaluates each occurrence anew.
+    out = good.lazy().select(
         "message_index",
         "line_number",
         columns["business_date"].alias("business_date"),
         *(columns[c].alias(c) for c in COLUMNS[table]),
     )
-    tables[table].frames.append(out)
+    tables[table].frames.append(out.collect())
 
 
 def _mt_quantity(key: str) -> tuple[pl.Expr, pl.Expr]:
@@ -745,12 +768,13 @@ def _mt_amount(key: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     return amount, currency, pl.when(value.str.starts_with("N")).then(pl.lit("N"))
 
 
-def _mt_created() -> dict[str, pl.Expr]:
-    """:98E::PREP// (with its UTC offset) or :98C::PREP// (local) -> created_* columns."""
+def _with_created(wide: pl.DataFrame) -> pl.DataFrame:
+    """The :98E::PREP// (with its UTC offset) or :98C::PREP// (local) stamp's parts, local
+    time and offset as columns, each computed once (the created_* columns share them)."""
     with_offset = pl.col("98E::PREP")
     value = pl.coalesce(with_offset, pl.col("98C::PREP"))
-    parts = value.str.extract_groups(_STAMP)
-    g = [parts.struct.field(str(i)) for i in range(1, 11)]
+    wide = wide.with_columns(value.str.extract_groups(_STAMP).alias("_stamp"))
+    g = [pl.col("_stamp").struct.field(str(i)) for i in range(1, 11)]
     base = pl.format("{}-{}-{}T{}:{}:{}", *g[:6])
     local = pl.when(g[6].is_not_null()).then(pl.format("{}.{}", base, g[6])).otherwise(base)
     offset = pl.when(with_offset.is_not_null() & g[8].is_not_null()).then(
@@ -761,8 +785,15 @@ def _mt_created() -> dict[str, pl.Expr]:
             pl.coalesce(g[9], pl.lit("00")),
         )
     )
+    return wide.with_columns(local.alias("_local"), offset.alias("_offset"))
+
+
+def _mt_created() -> dict[str, pl.Expr]:
+    """The created_* columns (and the business date) from _with_created's columns."""
+    value = pl.coalesce(pl.col("98E::PREP"), pl.col("98C::PREP"))
+    local, offset = pl.col("_local"), pl.col("_offset")
     created_at = (
-        pl.when(value.is_not_null() & g[0].is_null())
+        pl.when(value.is_not_null() & pl.col("_stamp").struct.field("1").is_null())
         .then(value)  # not a date and time: fails the cast, the message is quarantined
         .when(offset.is_not_null())
         .then(pl.format("{}{}", local, offset))

@@ -8,7 +8,9 @@ field, its raw value and the reason, and the rest of the file still parses.
 
 Speed matters (the target is >=100k messages/s per core), so well-formed messages are
 framed, verified and tokenized for the whole file at once by the columnar fast path
-(fix_batch) and come out as `BatchMessage`s whose fields stay in columns. Every other
+(fix_batch) and come out as `BatchMessage`s whose fields stay in columns; with
+`read_fix(columnar=True)` (the platform parsers) they stay in the stream's `batch`, routed
+to tables by message type at once, with no object per message. Every other
 message takes the per-message path here, itself a handful of C-level calls per message
 (byte sums from one running sum over the file, fields split with `str.replace`/`str.split`,
 only repeating groups walked field by field); anything unusual (a field without '=', an
@@ -96,6 +98,9 @@ class FixStream:
     framed_count: int  # messages that start with 8=FIX, parsed or not
     file_error: str | None  # why the file as a whole holds no FIX message, else None
     records: Iterator[FixMessage | Rejection]
+    # With read_fix(columnar=True): the messages the columnar fast path took, which are
+    # then not in `records` (None when it took none).
+    batch: Batch | None = None
 
 
 class _Reject(Exception):
@@ -110,15 +115,22 @@ def read_fix(
     data: bytes,
     groups: Mapping[str, GroupSpec] = TOP_LEVEL_GROUPS,
     delimiter: bytes | None = None,
+    columnar: bool = False,
 ) -> FixStream:
     """Frame, verify and tokenize the FIX messages in `data`, lazily and in file order.
 
-    `delimiter` is the file's, when `data` is a slice of a file already detected."""
+    `delimiter` is the file's, when `data` is a slice of a file already detected. With
+    `columnar`, the messages of the fast path stay in `batch` (as columns, no object per
+    message) and `records` holds only the others (and garbage), still in file order."""
     delimiter = delimiter or detect_delimiter(data)
     starts = message_starts(data, delimiter) if delimiter else []
     if delimiter is None or not starts:
         return FixStream(None, 0, _why_not_fix(data), iter(()))
-    return FixStream(delimiter, len(starts), None, _records(data, delimiter, starts, groups))
+    if not columnar:
+        return FixStream(delimiter, len(starts), None, _records(data, delimiter, starts, groups))
+    fast, lines, batch = _fast_path(data, delimiter, starts, groups)
+    slow = _slow_records(data, delimiter, starts, groups, fast, lines)
+    return FixStream(delimiter, len(starts), None, slow, batch)
 
 
 class BatchMessage(FixMessage):
@@ -190,17 +202,23 @@ def _records(
             yield BatchMessage(batch, position, msg_types[position], line, index)  # type: ignore[arg-type]
             position += 1
             continue
-        end = chunk_end
-        try:
-            frame = parser.frame(start, chunk_end)
-            end = frame[-1]
-            yield parser.parse(start, frame, line, index)
-        except _Reject as rej:
-            msg_type = parser.peek_msg_type(start, chunk_end)
-            yield Rejection(line, index, msg_type, rej.field, rej.raw_value, rej.reason)
-        if end < chunk_end:
-            end_line = line + data.count(_NEWLINE, start, end)
-            yield from _garbage(data, end, chunk_end, end_line)
+        yield from parser.careful(start, chunk_end, line, index)
+
+
+def _slow_records(
+    data: bytes,
+    delimiter: bytes,
+    starts: list[int],
+    groups: Mapping[str, GroupSpec],
+    fast: list[bool],
+    lines: list[int],
+) -> Iterator[FixMessage | Rejection]:
+    """The messages the fast path did not take (and garbage), in file order."""
+    parser = _FileParser(data, delimiter, groups)
+    yield from _garbage(data, 0, starts[0], 1)
+    for index in np.flatnonzero(~np.asarray(fast, bool)).tolist():
+        chunk_end = starts[index + 1] if index + 1 < len(starts) else len(data)
+        yield from parser.careful(starts[index], chunk_end, lines[index], index + 1)
 
 
 def detect_delimiter(data: bytes) -> bytes | None:
@@ -217,17 +235,20 @@ def detect_delimiter(data: bytes) -> bytes | None:
 
 def message_starts(data: bytes, delimiter: bytes) -> list[int]:
     """Offsets of `8=FIX` at the start of the data, of a line, or after a delimiter."""
-    return list(iter_message_starts(data, delimiter))
+    arr = np.frombuffer(data, np.uint8)
+    found = np.flatnonzero(arr[: max(len(arr) - 4, 0)] == _START[0])
+    for j in range(1, len(_START)):
+        found = found[arr[found + j] == _START[j]]
+    before = arr[found - 1]  # found == 0 reads the last byte: accepted below anyway
+    accepted = (found == 0) | (before == delimiter[0])
+    for byte in _LINE_BREAKS:
+        accepted |= before == byte
+    return found[accepted].tolist()
 
 
 def iter_message_starts(data: bytes, delimiter: bytes) -> Iterator[int]:
-    """message_starts, one at a time (a large file's batch boundaries without a list)."""
-    d = delimiter[0]
-    pos = data.find(_START)
-    while pos != -1:
-        if pos == 0 or data[pos - 1] == d or data[pos - 1] in _LINE_BREAKS:
-            yield pos
-        pos = data.find(_START, pos + 5)
+    """message_starts, one at a time."""
+    yield from message_starts(data, delimiter)
 
 
 def _why_not_fix(data: bytes) -> str:
@@ -276,6 +297,25 @@ class _FileParser:
         # Every byte except the two separators, deleted by bytes.translate to check alignment.
         self.not_separators = bytes(b for b in range(256) if b not in (ord("="), delimiter[0]))
         self.alternating = b"=" + delimiter
+
+    def careful(
+        self, start: int, chunk_end: int, line: int, index: int
+    ) -> list[FixMessage | Rejection]:
+        """The message at data[start:chunk_end] parsed field by field (or its rejection),
+        then the garbage lines after it."""
+        records: list[FixMessage | Rejection] = []
+        end = chunk_end
+        try:
+            frame = self.frame(start, chunk_end)
+            end = frame[-1]
+            records.append(self.parse(start, frame, line, index))
+        except _Reject as rej:
+            msg_type = self.peek_msg_type(start, chunk_end)
+            records.append(Rejection(line, index, msg_type, rej.field, rej.raw_value, rej.reason))
+        if end < chunk_end:
+            end_line = line + self.data.count(_NEWLINE, start, end)
+            records += _garbage(self.data, end, chunk_end, end_line)
+        return records
 
     @cached_property
     def running(self) -> bytes:

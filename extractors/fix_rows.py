@@ -60,6 +60,9 @@ class MessageSpec:
 
     required: tuple[str, ...]  # required by FIX 4.4, among the fields our tables use
     mapper: Callable[[FixMessage, Mapping[str, RowBuffer]], None]
+    # The tables a message of the columnar fast path becomes rows of (their RowBuffer's
+    # Layout says how); `mapper` builds the same rows from a careful-path message.
+    tables: tuple[str, ...] = ()
     conditions: tuple[Condition, ...] = ()
     # Required components: at least one field of each tuple (the Instrument component is
     # required, but FIX 4.4 makes none of its fields mandatory on its own).
@@ -185,7 +188,7 @@ class RowBuffer:
     rows: list[tuple[object, ...]] = field(default_factory=list)
     layout: Layout = field(default_factory=Layout)
     batch: Batch | None = None
-    deferred: list[int] = field(default_factory=list)  # batch positions, in file order
+    deferred: list[int] = field(default_factory=list)  # batch positions
 
     @property
     def labels(self) -> dict[str, str]:
@@ -194,12 +197,13 @@ class RowBuffer:
     def add(self, msg: FixMessage, values: tuple[object, ...]) -> None:
         self.rows.append((msg.message_index, msg.line_number, *values))
 
-    def defer(self, msg: BatchMessage) -> None:
-        if self.batch is not msg.batch:
+    def defer(self, batch: Batch, positions: list[int]) -> None:
+        """Note fast-path messages (batch positions) as rows of this table."""
+        if self.batch is not batch:
             if self.deferred:
                 raise ValueError("one RowBuffer holds the fast messages of a single file")
-            self.batch = msg.batch
-        self.deferred.append(msg.position)
+            self.batch = batch
+        self.deferred += positions
 
     def to_frame(self) -> pl.DataFrame:
         names = ["message_index", "line_number", *self.columns]
@@ -222,8 +226,11 @@ class RowBuffer:
     def _batch_frame(self, names: list[str], dtypes: list[pl.DataType]) -> pl.DataFrame:
         batch, layout = self.batch, self.layout
         assert batch is not None
-        messages = np.asarray(self.deferred, np.int64)
+        # Deferred in bulk per message type, then one by one: back into file order.
+        messages = np.sort(np.asarray(self.deferred, np.int64))
         entries = numbers = None
+        # One row per message of the batch (the common case): columns as they are.
+        every_message = layout.per_entry is None and len(messages) == batch.size
         if layout.per_entry is not None:
             messages, entries, numbers = _entry_rows(batch, messages, layout)
         columns = []
@@ -240,7 +247,9 @@ class RowBuffer:
             elif name == BROKER_COLUMN:
                 values = batch.executing_broker.gather(messages)
             else:
-                values = batch.top_values(self.columns[name]).gather(messages)
+                values = batch.top_values(self.columns[name])
+                if not every_message:
+                    values = values.gather(messages)
                 if name in HEADER_DEFAULTS:
                     values = values.fill_null(HEADER_DEFAULTS[name])
             columns.append(values.alias(name).cast(dtype))

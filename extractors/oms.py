@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from extractors.fix import BatchMessage, FixMessage
+from extractors.fix import FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
@@ -123,14 +123,11 @@ def new_tables() -> dict[str, RowBuffer]:
     }
 
 
-# The row mappers below are the reference; a fast-path message (BatchMessage) is only
-# noted and becomes the same rows as columns, following each RowBuffer's Layout.
+# The row mappers below are the reference, for careful-path messages; a fast-path message
+# becomes the same rows as columns in the MessageSpec's tables, following their Layout.
 
 
 def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
-    if isinstance(msg, BatchMessage):
-        tables["oms_execution_reports"].defer(msg)
-        return
     fields = msg.fields
     tables["oms_execution_reports"].add(
         msg, (*header_values(fields), *map(fields.get, _EXECUTION_TAGS), executing_broker(msg))
@@ -138,10 +135,6 @@ def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
 
 
 def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
-    if isinstance(msg, BatchMessage):
-        tables["oms_allocations"].defer(msg)
-        tables["oms_allocation_orders"].defer(msg)
-        return
     fields = msg.fields
     block = (*header_values(fields), *map(fields.get, _ALLOCATION_TAGS), executing_broker(msg))
     allocations = tables["oms_allocations"]
@@ -163,6 +156,7 @@ MESSAGES: dict[str, MessageSpec] = {
     "8": MessageSpec(
         required=("37", "17", "150", "39", "54", "151", "14", "6"),
         mapper=_execution_report,
+        tables=("oms_execution_reports",),
         one_of=INSTRUMENT_REQUIRED,
         conditions=(
             Condition("19", "150", frozenset({"G", "H"})),  # ExecRefID on correct and cancel
@@ -173,6 +167,7 @@ MESSAGES: dict[str, MessageSpec] = {
     "J": MessageSpec(
         required=("70", "71", "626", "54", "53", "6", "75"),
         mapper=_allocation_instruction,
+        tables=("oms_allocations", "oms_allocation_orders"),
         one_of=INSTRUMENT_REQUIRED,
         conditions=(Condition("72", "71", frozenset({"1", "2"})),),  # RefAllocID on replace/cancel
     ),

@@ -18,7 +18,7 @@ import polars as pl
 
 from extractors.extracted import ExtractedFile
 from extractors.schemas import PLATFORM_TABLES, QUARANTINE, RAW_TABLES
-from extractors.typed import Converter, _checked, _decimal, cast_columns
+from extractors.typed import Conversion, Converter, _checked, _decimal, cast_columns
 
 KEYS = ("message_index", "line_number", "message_format")
 # Columns every Table row starts with, in this order.
@@ -52,67 +52,73 @@ class Syntax(Enum):
 
 
 def _syntax_decimal(pattern: str, reason: str, comma: bool) -> Converter:
-    def convert(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    def convert(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
         assert isinstance(dtype, pl.Decimal)
         normal = raw.str.replace(",", ".", literal=True) if comma else raw.str.strip_prefix("+")
-        typed, why = _decimal(normal, dtype)
-        bad_syntax = pl.when(raw.is_not_null() & ~raw.str.contains(pattern)).then(
-            pl.lit(reason, pl.String)
-        )
-        reason_expr = pl.coalesce(bad_syntax, why)
-        return pl.when(reason_expr.is_null()).then(typed), reason_expr
+        decimal = _decimal(normal, dtype)
+        syntax_ok = raw.str.contains(pattern)
+        bad_syntax = pl.when(raw.is_not_null() & ~syntax_ok).then(pl.lit(reason, pl.String))
+        reason_expr = pl.coalesce(bad_syntax, decimal.reason)
+        typed = pl.when(reason_expr.is_null()).then(decimal.typed)
+        sure = syntax_ok & decimal.sure  # type: ignore[operator]
+        return Conversion(typed, reason_expr, decimal.cast, sure)
 
     return convert
 
 
 def _syntax_date(pattern: str, fmt: str, reason: str) -> Converter:
-    def convert(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    def convert(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
         typed = raw.str.slice(0, 10 if fmt == "%Y-%m-%d" else 8).str.strptime(
             pl.Date, fmt, strict=False
         )
-        return _checked(
-            raw,
-            typed,
-            [(~raw.str.contains(pattern), reason), (typed.is_null(), "not a calendar date")],
-        )
+        syntax_ok = raw.str.contains(pattern)
+        invalid = [(~syntax_ok, reason), (typed.is_null(), "not a calendar date")]
+        return _checked(raw, typed, invalid, syntax_ok)
 
     return convert
 
 
-def _timestamp(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def _timestamp(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
     typed = raw.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False)
+    syntax_ok = raw.str.contains(_TIMESTAMP)
     return _checked(
         raw,
         typed,
         [
-            (~raw.str.contains(_TIMESTAMP), "not a date and time with a UTC offset"),
+            (~syntax_ok, "not a date and time with a UTC offset"),
             (typed.is_null(), "not a valid date and time"),
         ],
+        syntax_ok,
     )
 
 
-def _csv_timestamp(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def _csv_timestamp(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
     normal = raw.str.replace(r"Z$", "+00:00")
     typed = normal.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%.f%:z", strict=False)
+    syntax_ok = raw.str.contains(_CSV_TIMESTAMP)
     return _checked(
         raw,
         typed,
         [
             (
-                ~raw.str.contains(_CSV_TIMESTAMP),
+                ~syntax_ok,
                 "not an ISO 8601 date and time with a UTC offset (+HH:MM or Z; at most 6"
                 " decimals of a second)",
             ),
             (typed.is_null(), "not a valid date and time"),
         ],
+        syntax_ok,
     )
 
 
-def _integer(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def _integer(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
+    syntax_ok = raw.str.contains(_INT)
+    short = raw.str.len_chars() <= 18
     return _checked(
         raw,
         raw.cast(pl.Int64, strict=False),
-        [(~raw.str.contains(_INT), "not a whole number"), (raw.str.len_chars() > 18, "too large")],
+        [(~syntax_ok, "not a whole number"), (~short, "too large")],
+        syntax_ok & short,
     )
 
 

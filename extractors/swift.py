@@ -17,6 +17,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+import polars as pl
+
 # The header blocks before `{4:` and the trailer blocks after the text block's `-}`.
 _BLOCK2 = re.compile(r"^[IO]([0-9]{3})")
 # The qualifier of an ISO 15022 generic field, split off with the tag.
@@ -65,24 +67,41 @@ class MtStream:
     framed_count: int
     file_error: str | None  # why nothing in the file is an MT message, else None
     records: list[MtMessage | MtRejection]
+    # With read_mt(columnar=True): the messages that frame cleanly, as columns
+    # (message_index, line_number, message_type, sender, text), not in `records`.
+    framed: pl.DataFrame | None = None
 
 
 def decode(data: bytes) -> str:
     """SWIFT FIN text is ASCII; a bank's MT940 may carry Latin-1 in :86:. LF line ends."""
+    data = _lf_line_ends(data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
-def read_mt(data: bytes) -> MtStream:
+def _lf_line_ends(data: bytes) -> bytes:
+    """CRLF and a lone CR -> LF, on the bytes (a CR or LF byte is never part of a UTF-8
+    sequence, nor anything but itself in Latin-1): cheaper than on the decoded text."""
+    if b"\r" not in data:
+        return data
+    data = data.replace(b"\r\n", b"\n")
+    return data.replace(b"\r", b"\n") if b"\r" in data else data
+
+
+def read_mt(data: bytes, columnar: bool = False) -> MtStream:
+    """The file's messages; with `columnar`, those that frame cleanly come as columns in
+    `framed` and only the others (and rejections) as records."""
     text = decode(data)
     if not text.strip():
         return MtStream(0, "empty file" if not data else "file holds only whitespace", [])
     if "{1:" in text:
+        if columnar and text.isascii():
+            return _read_blocked_columnar(text)
         return _read_blocked(text)
     if not _ANY_FIELD.search(text):
         return MtStream(
@@ -98,20 +117,17 @@ _HEADERS = re.compile(r"\{1:([^{}]*)\}(?:\{2:([^{}]*)\})?(?:\{3:((?:\{[^{}]*\})*
 _TRAILERS = re.compile(r"(?:\{5:(?:\{[^{}]*\})*\})?(?:\{S:(?:\{[^{}]*\})*\})?\s*\Z")
 
 
+def _before_first(text: str, start: int) -> list[MtMessage | MtRejection]:
+    """A rejection of the data before the first message, if any."""
+    if not text[:start].strip():
+        return []
+    reason = "data before the first SWIFT message ({1: basic header block)"
+    return [MtRejection(None, 1, None, None, _clip(text[:start]), reason)]
+
+
 def _read_blocked(text: str) -> MtStream:
     starts = [m.start() for m in re.finditer(r"\{1:", text)]
-    records: list[MtMessage | MtRejection] = []
-    if text[: starts[0]].strip():
-        records.append(
-            MtRejection(
-                None,
-                1,
-                None,
-                None,
-                _clip(text[: starts[0]]),
-                "data before the first SWIFT message ({1: basic header block)",
-            )
-        )
+    records = _before_first(text, starts[0])
     line = 1 + text.count("\n", 0, starts[0])
     bounds = [*starts, len(text)]
     for index, (start, end) in enumerate(itertools.pairwise(bounds), 1):
@@ -119,6 +135,77 @@ def _read_blocked(text: str) -> MtStream:
         records.append(_blocked_message(index, line, chunk))
         line += chunk.count("\n")
     return MtStream(len(starts), None, records)
+
+
+# _HEADERS and _TRAILERS for Polars: anchored at the start as re.match is.
+_HEADER_PATTERN = "^" + _HEADERS.pattern.replace(r"\Z", "$")
+_TRAILER_PATTERN = "^" + _TRAILERS.pattern.replace(r"\Z", "$")
+
+
+def _read_blocked_columnar(text: str) -> MtStream:
+    """_read_blocked for all messages at once: the checks of _blocked_message as Polars
+    string expressions; a message failing any of them goes through _blocked_message for
+    its exact rejection. ASCII text only (offsets in bytes are offsets in characters)."""
+    starts = [m.start() for m in re.finditer(r"\{1:", text)]
+    records = _before_first(text, starts[0])
+    first_line = 1 + text.count("\n", 0, starts[0])
+    pieces = [text[a:b] for a, b in itertools.pairwise([*starts, len(text)])]
+    chunk = pl.col("chunk")
+    newlines = chunk.str.count_matches("\n", literal=True)
+    headers = chunk.str.slice(0, pl.col("_start"))
+    block2_at = headers.str.find("}{2:", literal=True)
+    after_block2 = headers.str.slice(block2_at + 4)
+    block1 = headers.str.slice(3, headers.str.find("}", literal=True) - 3)
+    block2 = pl.when(block2_at.is_not_null()).then(
+        after_block2.str.slice(0, after_block2.str.find("}", literal=True))
+    )
+    frame = (
+        pl.DataFrame(
+            {
+                "chunk": pieces,
+                "_start": [c.find("{4:\n") for c in pieces],
+                "_end": [c.rfind("\n-}") for c in pieces],
+            },
+            schema={"chunk": pl.String, "_start": pl.Int64, "_end": pl.Int64},
+        )
+        .lazy()
+        .with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("message_index"),
+            (newlines.cum_sum() - newlines + first_line).cast(pl.Int64).alias("line_number"),
+            (
+                (pl.col("_start") >= 0)
+                & (pl.col("_end") >= pl.col("_start"))
+                & headers.str.contains(_HEADER_PATTERN)
+                & chunk.str.slice(pl.col("_end") + 3).str.contains(_TRAILER_PATTERN)
+            ).alias("_framed"),
+            block1.alias("_block1"),
+            block2.alias("_block2"),
+        )
+        .with_columns(
+            pl.col("_block2").str.extract(_BLOCK2.pattern, 1).alias("message_type"),
+            pl.when(
+                pl.col("_block2").str.starts_with("O") & (pl.col("_block2").str.len_bytes() >= 22)
+            )
+            .then(pl.col("_block2").str.slice(14, 8))
+            .otherwise(pl.col("_block1").str.slice(3, 8))
+            .alias("sender"),
+        )
+        .with_columns(
+            (pl.col("_framed") & pl.col("message_type").is_not_null()).alias("_clean"),
+            pl.when(pl.col("sender") != "").then(pl.col("sender")).alias("sender"),
+            chunk.str.slice(
+                pl.col("_start") + 4, pl.max_horizontal(pl.col("_end") - pl.col("_start") - 4, 0)
+            ).alias("text"),
+        )
+        .collect()
+    )
+    clean = frame["_clean"].fill_null(False)
+    for row in frame.filter(~clean).select("message_index", "line_number", "chunk").iter_rows():
+        records.append(_blocked_message(*row))
+    framed = frame.filter(clean).select(
+        "message_index", "line_number", "message_type", "sender", "text"
+    )
+    return MtStream(len(starts), None, records, framed)
 
 
 def _blocked_message(index: int, line: int, chunk: str) -> MtMessage | MtRejection:

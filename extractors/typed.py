@@ -10,7 +10,7 @@ so nothing is silently lost: the caller keeps the whole message out of the typed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -27,13 +27,29 @@ _FIX_FLOAT = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"
 _FIX_INT = r"^-?[0-9]+$"
 _DATE = r"^[0-9]{8}$"
 _UTC_TIMESTAMP = r"^[0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}|\.[0-9]{6}|\.[0-9]{9})?$"
+# Values certainly valid once their cast is not null: no sub-microsecond digits to check.
+_SURE_UTC_TIMESTAMP = r"^[0-9]{8}-[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{3}|\.[0-9]{6})?$"
 _NANOS_LENGTH = len("YYYYMMDD-HH:MM:SS.sssssssss")
 _TYPED = "__typed__"
 _REASON = "__reason__"
 
 
-# (String expression, target type) -> (typed value, reason it is invalid or null).
-Converter = Callable[[pl.Expr, pl.DataType], tuple[pl.Expr, pl.Expr]]
+@dataclass(frozen=True)
+class Conversion:
+    """How one String column converts: `typed` is the value where valid (else null) and
+    `reason` why a value is invalid (null when valid or absent). When `sure` is given, a
+    value where `sure` holds and `cast` is not null is valid, so a column where that is
+    true of every value is cast plainly and its reasons are never computed (the
+    validation's per-value checks cost several times the cast itself)."""
+
+    typed: pl.Expr
+    reason: pl.Expr
+    cast: pl.Expr | None = None
+    sure: pl.Expr | None = None
+
+
+# (String expression, target type) -> its Conversion.
+Converter = Callable[[pl.Expr, pl.DataType], Conversion]
 
 
 @dataclass(frozen=True)
@@ -65,13 +81,25 @@ def cast_columns(
     if not converted:
         return Typed(raw, pl.DataFrame(schema=failure_schema))
     custom = converters or {}
-    expressions = {
+    conversions = {
         name: custom.get(name, convert)(pl.col(name), schema[name]) for name in converted
     }
+    # Step 0: the plain cast of every column with a `sure` test, and whether the test
+    # holds for all its values; only the other columns need the per-value validation.
+    quick = {n: c for n, c in conversions.items() if c.cast is not None and c.sure is not None}
+    work = raw
+    if quick:
+        work = raw.with_columns(c.cast.alias(_TYPED + n) for n, c in quick.items())  # type: ignore[union-attr]
+        all_sure = work.select(
+            (pl.col(n).is_null() | (c.sure & pl.col(_TYPED + n).is_not_null())).all().alias(n)  # type: ignore[operator]
+            for n, c in quick.items()
+        ).row(0, named=True)
+        quick = {n: c for n, c in quick.items() if all_sure[n]}
+    checked = [name for name in converted if name not in quick]
     # Step 1: cast (only values that passed validation) and the validation's reason.
-    work = raw.with_columns(
-        *(typed.alias(_TYPED + name) for name, (typed, _) in expressions.items()),
-        *(invalid.alias(_REASON + name) for name, (_, invalid) in expressions.items()),
+    work = work.with_columns(
+        *(conversions[name].typed.alias(_TYPED + name) for name in checked),
+        *(conversions[name].reason.alias(_REASON + name) for name in checked),
     )
     # Step 2: the null comparison: a value that was there and is gone failed, whatever
     # the validation said.
@@ -82,35 +110,38 @@ def cast_columns(
                 pl.lit(f"cannot be converted to {schema[name]}")
             ),
         ).alias(_REASON + name)
-        for name in converted
+        for name in checked
     )
     failures = pl.concat(
         [
-            work.lazy()
-            .filter(pl.col(_REASON + name).is_not_null())
-            .select(
-                *keys,
-                pl.lit(labels.get(name, name), pl.String).alias("field"),
-                pl.col(name).alias("raw_value"),
-                pl.col(_REASON + name).alias("reason"),
-            )
-            for name in converted
+            pl.LazyFrame(schema=failure_schema),
+            *(
+                work.lazy()
+                .filter(pl.col(_REASON + name).is_not_null())
+                .select(
+                    *keys,
+                    pl.lit(labels.get(name, name), pl.String).alias("field"),
+                    pl.col(name).alias("raw_value"),
+                    pl.col(_REASON + name).alias("reason"),
+                )
+                for name in checked
+            ),
         ]
     ).collect()
     frame = work.with_columns(pl.col(_TYPED + name).alias(name) for name in converted)
     # The null-count comparison, per column: nulls after = nulls before + failures.
     for name in converted:
-        failed = frame[_REASON + name].count()
+        failed = frame[_REASON + name].count() if name in checked else 0
         if frame[name].null_count() != raw[name].null_count() + failed:
             raise AssertionError(f"column {name}: a value was lost in the cast unreported")
     frame = frame.drop(
-        *(_TYPED + name for name in converted), *(_REASON + name for name in converted)
+        *(_TYPED + name for name in converted), *(_REASON + name for name in checked)
     )
     return Typed(frame, failures)
 
 
-def convert(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """(typed value, reason it is invalid or null) for a String expression and a target type."""
+def convert(raw: pl.Expr, dtype: pl.DataType) -> Conversion:
+    """The FIX 4.4 conversion of a String expression to a target type."""
     if isinstance(dtype, pl.Decimal):
         return _decimal(raw, dtype)
     if isinstance(dtype, pl.Datetime):
@@ -118,32 +149,42 @@ def convert(raw: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     if dtype == pl.Date:
         return _date(raw)
     if dtype == pl.Int64:
-        return _checked(
-            raw, raw.cast(pl.Int64, strict=False), [(~raw.str.contains(_FIX_INT), "not a FIX int")]
-        )
+        invalid = [(~raw.str.contains(_FIX_INT), "not a FIX int")]
+        return _checked(raw, raw.cast(pl.Int64, strict=False), invalid, ~invalid[0][0])
     if dtype == pl.Boolean:
         invalid = [(~raw.is_in(["Y", "N"]), "not a FIX Boolean (Y or N)")]
-        return _checked(raw, raw == "Y", invalid)
+        return _checked(raw, pl.when(raw.is_in(["Y", "N"])).then(raw == "Y"), invalid, pl.lit(True))
     raise TypeError(f"no FIX conversion to {dtype}")
 
 
 def _checked(
-    raw: pl.Expr, cast: pl.Expr, invalid: list[tuple[pl.Expr, str | pl.Expr]]
-) -> tuple[pl.Expr, pl.Expr]:
-    """The first failing check's reason (null when all pass); the cast only where valid."""
+    raw: pl.Expr,
+    cast: pl.Expr,
+    invalid: list[tuple[pl.Expr, str | pl.Expr]],
+    sure: pl.Expr | None = None,
+) -> Conversion:
+    """The first failing check's reason (null when all pass); the cast only where valid.
+    `sure`: see Conversion (None: every value is validated)."""
     (first_condition, first_reason), *rest = invalid
     reason = pl.when(first_condition).then(_as_expr(first_reason))
     for condition, why in rest:
         reason = reason.when(condition).then(_as_expr(why))
     reason = pl.when(raw.is_not_null()).then(reason)
-    return pl.when(reason.is_null()).then(cast), reason
+    return Conversion(pl.when(reason.is_null()).then(cast), reason, cast, sure)
 
 
 def _as_expr(reason: str | pl.Expr) -> pl.Expr:
     return pl.lit(reason, pl.String) if isinstance(reason, str) else reason
 
 
-def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
+def sure_decimal(dtype: pl.Decimal, point: str = ".") -> str:
+    """A pattern of decimals that fit `dtype` exactly (a subset of the valid ones: at
+    most its integer digits, leading zeros included, and at most its scale of decimals)."""
+    integer_digits = (dtype.precision or 38) - dtype.scale
+    return rf"^-?[0-9]{{1,{integer_digits}}}(?:\{point}[0-9]{{0,{dtype.scale}}})?$"
+
+
+def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> Conversion:
     scale = dtype.scale
     integer_digits = (dtype.precision or 38) - scale
     # Both counts only matter once the value is a valid FIX float (the checks are ordered),
@@ -177,10 +218,11 @@ def _decimal(raw: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
                 f"({dtype.precision}, {scale})",
             ),
         ],
+        raw.str.contains(sure_decimal(dtype)),
     )
 
 
-def _date(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _date(raw: pl.Expr) -> Conversion:
     typed = raw.str.strptime(pl.Date, "%Y%m%d", strict=False)
     return _checked(
         raw,
@@ -189,12 +231,13 @@ def _date(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
             (~raw.str.contains(_DATE), "not a FIX date (YYYYMMDD)"),
             (typed.is_null(), "not a calendar date"),
         ],
+        raw.str.contains(_DATE),
     )
 
 
-def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> tuple[pl.Expr, pl.Expr]:
+def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> Conversion:
     typed = raw.str.strptime(dtype, "%Y%m%d-%H:%M:%S%.f", strict=False)
-    return _checked(
+    conversion = _checked(
         raw,
         typed,
         [
@@ -208,4 +251,11 @@ def _utc_timestamp(raw: pl.Expr, dtype: pl.Datetime) -> tuple[pl.Expr, pl.Expr]:
             ),
             (typed.is_null(), "not a valid date and time"),
         ],
+        raw.str.contains(_SURE_UTC_TIMESTAMP),
     )
+    # The plain cast of the values `sure` accepts (0, 3 or 6 decimals): the seconds parsed
+    # without the fraction plus the fraction as microseconds, ~3x cheaper than %.f (and
+    # mostly unique values: no cache).
+    seconds = raw.str.slice(0, 17).str.strptime(dtype, "%Y%m%d-%H:%M:%S", strict=False, cache=False)
+    micros = raw.str.slice(18, 6).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+    return replace(conversion, cast=seconds + pl.duration(microseconds=micros))
