@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN
 from orchestration.resources import WarehouseResource
 from posttrade.reports.daily_ops import write_daily_ops_report
 from posttrade.settings import DATA_DIR
@@ -18,7 +19,14 @@ UPSTREAM = (
 )
 
 
-@dg.asset(group_name="reports", deps=list(UPSTREAM), key=["reports", "daily_operations_report"])
+@dg.asset(
+    group_name="reports",
+    deps=list(UPSTREAM),
+    key=["reports", "daily_operations_report"],
+    # Partitioned like its upstream, so business-date runs and backfills include it.
+    partitions_def=BUSINESS_DATES,
+    backfill_policy=SINGLE_RUN,
+)
 def daily_operations_report(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """The operations desk's daily page: headline figures, fails by reason, break aging,
     the STP trend and estimated CSDR penalties."""

@@ -11,6 +11,7 @@ import os
 
 import dagster as dg
 
+from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN
 from orchestration.resources import WarehouseResource
 from posttrade.settings import DATA_DIR
 
@@ -48,6 +49,10 @@ class WritebackTransportResource(dg.ConfigurableResource):
     deps=[INTENDED_MESSAGES_ASSET, BREAKS_ASSET],
     group_name="writeback",
     kinds={"python"},
+    # Partitioned like its upstream so a business-date run or backfill includes it; it
+    # sends whatever is pending, whichever days the run covers (the keys make that safe).
+    partitions_def=BUSINESS_DATES,
+    backfill_policy=SINGLE_RUN,
 )
 def writeback_outbox(
     context: dg.AssetExecutionContext,

@@ -30,7 +30,9 @@ def mart_tables(settings: WarehouseSettings) -> list[str]:
         "select table_schema || '.' || table_name from information_schema.tables "
         "where table_schema in ('marts', 'recon') order by 1",
     )
-    return [row[0] for row in rows]
+    # recon.break_history records what each run saw: runs day by day see more versions of
+    # a break than one backfill run, by design.
+    return [row[0] for row in rows if row[0] != "recon.break_history"]
 
 
 def snapshot(settings: WarehouseSettings) -> dict[str, list[tuple]]:
@@ -139,6 +141,8 @@ def test_cli_backfill_of_three_dates_equals_the_days_one_by_one(
     one_by_one = states[-1][0]
     backfilled = snapshot(settings)
     assert backfilled.keys() == one_by_one.keys()
+    # Three days end no break yet (the first fails and partials settle from day 4 on).
+    may_be_empty = {"recon.recon_break_resolutions"}
     for table, rows in one_by_one.items():
-        assert rows, f"{table} is empty"
+        assert rows or table in may_be_empty, f"{table} is empty"
         assert backfilled[table] == rows, f"{table} differs between backfill and day by day"

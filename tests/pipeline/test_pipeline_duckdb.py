@@ -55,14 +55,15 @@ def test_breaks_end_on_the_day_and_by_the_event_the_platforms_show(
 def test_a_persisting_break_keeps_its_id_and_first_seen_date_and_ages(
     first_run: StagedRuns, duckdb_settings
 ) -> None:
-    before = {row[:4]: row for row in first_run.breaks_after_first_days}
-    after = {row[:4]: row for row in fetch(duckdb_settings, LIFECYCLE_SQL)[1]}
+    before = {row[4]: row for row in first_run.breaks_after_first_days}
+    after = {row[4]: row for row in fetch(duckdb_settings, LIFECYCLE_SQL)[1]}
     assert set(before) <= set(after), "a break seen on an earlier day vanished"
-    for key, early in before.items():
-        late = after[key]
-        assert late[4:6] == early[4:6], f"{key}: break_id or first_seen_date changed"
+    for break_id, early in before.items():
+        late = after[break_id]
+        assert late[:4] == early[:4], f"{break_id}: another difference took the id"
+        assert late[5] == early[5], f"{early[:4]}: first_seen_date changed"
         if early[7] == "open" and late[7] == "open":
-            assert late[6] > early[6], f"{key}: an open break did not age"
+            assert late[6] > early[6], f"{early[:4]}: an open break did not age"
     reopened = [k for k in before if before[k][7] == "auto-resolved" and after[k][7] == "open"]
     assert not reopened
     closed_later = [k for k in before if before[k][7] == "open" and after[k][7] == "auto-resolved"]
