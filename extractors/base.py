@@ -49,7 +49,12 @@ def extract_directory(platform: str, inbox: Path) -> Iterator[ExtractedFile]:
     transport = DirectoryTransport(inbox)
     for file in transport.list_files(platform):
         content = transport.read(file)
-        yield combined(parse_batches(platform, file.relative_path, content.data, content.sha256))
+        if file.refused_reason:
+            yield refused_file(platform, file.relative_path, content.sha256, file.refused_reason)
+        else:
+            yield combined(
+                parse_batches(platform, file.relative_path, content.data, content.sha256)
+            )
 
 
 def parse_file(
@@ -73,6 +78,24 @@ def parse_batches(
     if parser is None:
         raise ValueError(f"unknown platform {platform!r}; known: {sorted(BATCH_PARSERS)}")
     return parser(source_file, data, sha256, batch_messages)
+
+
+def refused_file(platform: str, source_file: str, sha256: str, reason: str) -> ExtractedFile:
+    """A delivery that is not read at all (extractors.transport: refused_reason), as a file
+    quarantined whole with that reason."""
+    problems = Problems()
+    problems.add(None, None, None, "file", source_file, reason)
+    return ExtractedFile(
+        platform=platform,
+        source_file=source_file,
+        file_sha256=sha256,
+        message_types=(),
+        message_count=0,
+        skipped_session_messages=0,
+        tables={name: pl.DataFrame(schema=RAW_TABLES[name]) for name in PLATFORM_TABLES[platform]},
+        quarantine=problems.frame(platform, source_file, sha256),
+        is_quarantined_whole=True,
+    )
 
 
 def _fix_batches(

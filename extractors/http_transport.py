@@ -40,7 +40,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from extractors.transport import FileContent, InboxFile
+from extractors.transport import FileContent, InboxFile, refusal_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +219,8 @@ class HttpTransport:
         """The file's bytes, checked against the listing's length and sha256."""
         if not isinstance(file, RemoteInboxFile):
             raise TypeError(f"{file.relative_path}: not a file listed by an HttpTransport")
+        if file.refused_reason:
+            return FileContent(b"", refusal_sha256(file))
         url = f"{self.base_url}/v1/{file.platform}/files/{quote(file.file_id, safe='')}"
 
         def intact(response: requests.Response) -> None:
@@ -415,13 +417,16 @@ def _listed_file(platform: str, entry: Any, url: str) -> RemoteInboxFile:
     file_id, name, size, sha256 = (entry.get(k) for k in ("id", "name", "size", "sha256"))
     if not isinstance(file_id, str) or not file_id:
         raise TransportError(f"GET {url}: a listing entry has no id", url=url)
-    if not isinstance(name, str) or not _safe_name(name):
-        raise TransportError(f"GET {url}: unsafe file name {name!r}", url=url)
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise TransportError(f"GET {url}: {name}: bad size {size!r}", url=url)
+        raise TransportError(f"GET {url}: {name!r}: bad size {size!r}", url=url)
     if not isinstance(sha256, str) or not _SHA256.match(sha256.lower()):
-        raise TransportError(f"GET {url}: {name}: bad sha256 {sha256!r}", url=url)
+        raise TransportError(f"GET {url}: {name!r}: bad sha256 {sha256!r}", url=url)
+    refused = None
     relative_path = f"{platform}/{name}"
+    if not isinstance(name, str) or not _safe_name(name):
+        # Not downloaded and never a path of ours: quarantined whole under a name we make.
+        refused = f"unsafe file name {name!r} (absolute, empty, or leaving the platform folder)"
+        relative_path = f"{platform}/refused-{hashlib.sha256(file_id.encode()).hexdigest()[:16]}"
     return RemoteInboxFile(
         platform=platform,
         relative_path=relative_path,
@@ -429,6 +434,7 @@ def _listed_file(platform: str, entry: Any, url: str) -> RemoteInboxFile:
         file_id=file_id,
         size=size,
         sha256=sha256.lower(),
+        refused_reason=refused,
     )
 
 

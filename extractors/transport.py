@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Names transfer tools give a file until it is complete.
@@ -21,6 +21,16 @@ class InboxFile:
     platform: str
     relative_path: str  # POSIX path relative to the inbox, e.g. "oms/20261124_executions.fix"
     path: Path
+    # Why a delivery is not read at all (a symlink out of the inbox, a listed name that
+    # climbs out of the platform folder): it is quarantined whole with this reason.
+    refused_reason: str | None = field(default=None, kw_only=True)
+
+
+def refusal_sha256(file: InboxFile) -> str:
+    """The ledger key of a refused delivery (its bytes are never read): the same refusal
+    twice is one ledger row."""
+    marker = f"refused\0{file.relative_path}\0{file.refused_reason}"
+    return hashlib.sha256(marker.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -50,11 +60,20 @@ class DirectoryTransport:
                 if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
                     continue
                 path = Path(dirpath, name)
-                if not stat.S_ISREG(path.lstat().st_mode):  # no symlinks, fifos, sockets
-                    continue
-                found.append(InboxFile(platform, path.relative_to(self.inbox).as_posix(), path))
+                relative_path = path.relative_to(self.inbox).as_posix()
+                mode = path.lstat().st_mode
+                refused = None
+                if stat.S_ISLNK(mode):
+                    # Never followed: it could point anywhere on the machine.
+                    refused = f"a symbolic link, not a delivered file (to {os.readlink(path)})"
+                elif not stat.S_ISREG(mode):
+                    refused = "not a regular file (a fifo, socket or device)"
+                found.append(InboxFile(platform, relative_path, path, refused_reason=refused))
         return sorted(found, key=lambda f: f.relative_path)
 
     def read(self, file: InboxFile) -> FileContent:
+        """The file's bytes; nothing for a refused delivery, which is never opened."""
+        if file.refused_reason:
+            return FileContent(b"", refusal_sha256(file))
         data = file.path.read_bytes()
         return FileContent(data, hashlib.sha256(data).hexdigest())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from extractors.transport import InboxFile
+from extractors.transport import InboxFile, refusal_sha256
 from loaders.ingest import PlatformTransport
 
 
@@ -23,6 +23,8 @@ class Arrival:
 
 def file_signature(file: InboxFile) -> str:
     """What tells that a file changed without reading it: the API's hash, else size+mtime."""
+    if file.refused_reason:
+        return refusal_sha256(file)
     listed_hash = getattr(file, "sha256", None)
     if listed_hash:
         return listed_hash
@@ -42,9 +44,7 @@ def new_arrivals(
     changed = [
         file for file in files if seen.get(file.relative_path) != signatures[file.relative_path]
     ]
-    hashed = [
-        (file, getattr(file, "sha256", None) or transport.read(file).sha256) for file in changed
-    ]
+    hashed = [(file, _content_hash(transport, file)) for file in changed]
     known = ingested({sha256 for _, sha256 in hashed})
     arrivals = [
         Arrival(file.relative_path, sha256) for file, sha256 in hashed if sha256 not in known
@@ -52,3 +52,9 @@ def new_arrivals(
     waiting = {arrival.relative_path for arrival in arrivals}
     cursor = {path: sig for path, sig in signatures.items() if path not in waiting}
     return arrivals, cursor
+
+
+def _content_hash(transport: PlatformTransport, file: InboxFile) -> str:
+    if file.refused_reason:
+        return refusal_sha256(file)
+    return getattr(file, "sha256", None) or transport.read(file).sha256

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from extractors.base import parse_batches
+from extractors.base import parse_batches, refused_file
 from extractors.extracted import ExtractedFile
 from extractors.transport import FileContent, InboxFile
 from loaders.archive import archive_raw_file, remove_lake_files, write_lake
@@ -80,6 +80,8 @@ def ingest_platform(
         # The ledger is asked before any work: a platform API lists each file's hash, so a
         # file seen before is not even downloaded; a dropped file costs a hash, not a parse.
         listed_sha256 = getattr(delivered, "sha256", None)
+        if delivered.refused_reason:
+            listed_sha256 = None  # keyed by the refusal, not by bytes it never gave
         if listed_sha256 and loader.is_ingested(listed_sha256):
             report.outcomes.append(_skipped(delivered.relative_path, listed_sha256, progress))
             continue
@@ -107,7 +109,16 @@ def ingest_platform(
                 progress(f"{delivered.relative_path}: business date {day}, left for its partition")
                 continue
         # Parsed and loaded a batch of messages at a time (one transaction for the file).
-        batches = parse_batches(platform, delivered.relative_path, content.data, content.sha256)
+        if delivered.refused_reason:
+            batches = iter(
+                [
+                    refused_file(
+                        platform, delivered.relative_path, content.sha256, delivered.refused_reason
+                    )
+                ]
+            )
+        else:
+            batches = parse_batches(platform, delivered.relative_path, content.data, content.sha256)
         lake = _LakeWriter(storage.lake_dir, content.sha256)
         outcome = loader.load_batches(batches, lake.write)
         report.outcomes.append(outcome)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractors.base import extract_directory
-from extractors.transport import DirectoryTransport
+from extractors.transport import DirectoryTransport, refusal_sha256
 from tests.extractors.fixbuild import FIXTURES
 
 
@@ -31,13 +31,25 @@ def inbox(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_lists_complete_regular_files_sorted_by_relative_path(inbox: Path) -> None:
+def test_lists_complete_files_sorted_by_relative_path(inbox: Path) -> None:
     files = DirectoryTransport(inbox).list_files("oms")
     assert [f.relative_path for f in files] == [
         "oms/2026/11/a_allocations.fix",
         "oms/b_executions.fix",
+        "oms/f_link.fix",
     ]
     assert all(f.platform == "oms" for f in files)
+    assert [f.refused_reason is None for f in files] == [True, True, False]
+
+
+def test_a_symlink_is_refused_and_never_followed(inbox: Path) -> None:
+    """A link could point anywhere (../../etc/passwd): it is listed, so that it is
+    quarantined with its reason, but its target is never read."""
+    transport = DirectoryTransport(inbox)
+    link = transport.list_files("oms")[-1]
+    assert link.refused_reason and link.refused_reason.startswith("a symbolic link")
+    content = transport.read(link)
+    assert content.data == b"" and content.sha256 == refusal_sha256(link)
 
 
 def test_read_returns_bytes_and_sha256(inbox: Path) -> None:
@@ -64,7 +76,9 @@ def test_extract_directory_parses_each_file(inbox: Path) -> None:
     assert [(e.source_file, e.message_types) for e in extracted] == [
         ("oms/2026/11/a_allocations.fix", ("J",)),
         ("oms/b_executions.fix", ("8",)),
+        ("oms/f_link.fix", ()),
     ]
+    assert extracted[-1].is_quarantined_whole
     allocations = extracted[0].tables["oms_allocations"]
     assert allocations["source_file"].unique().to_list() == ["oms/2026/11/a_allocations.fix"]
     expected_sha = hashlib.sha256((FIXTURES / "oms_allocations.fix").read_bytes()).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import socket
 from collections import Counter
@@ -12,6 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from extractors.http_transport import (
     HttpStatusError,
@@ -21,7 +23,7 @@ from extractors.http_transport import (
     RemoteInboxFile,
     RetriesExhausted,
 )
-from extractors.transport import DirectoryTransport, InboxFile
+from extractors.transport import DirectoryTransport, InboxFile, refusal_sha256
 from sandbox.generator import generate
 from sandbox.server import SandboxServer, serve
 
@@ -338,3 +340,38 @@ def test_a_write_back_retried_after_5xx_and_429_is_recorded_once(world: Path) ->
         assert {r.fault for r in running.requests} >= {"429", "500", "503"}
     assert [a.ack_id for a in acks] == [e.ack_id for e in running.effects]
     assert running.effects[0].body == b"<Instr n='0'/>"
+
+
+class _ListingSession:
+    """A requests session whose platform lists one file under a hostile name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.urls: list[str] = []
+
+    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+        self.urls.append(url)
+        response = requests.Response()
+        response.status_code = 200
+        entry = {"id": "f-1", "name": self.name, "size": 3, "sha256": "ab" * 32}
+        response._content = json.dumps({"files": [entry], "next_cursor": None}).encode()
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd", "/etc/passwd", "a/../../b.fix", "", "..\\..\\x.fix"]
+)
+def test_a_listed_name_leaving_the_platform_folder_is_refused_not_downloaded(name: str) -> None:
+    session = _ListingSession(name)
+    http = transport("https://platform.example", session=session)
+
+    (listed,) = http.list_files("oms")
+    content = http.read(listed)
+
+    assert listed.refused_reason and repr(name) in listed.refused_reason
+    assert listed.relative_path.startswith("oms/refused-") and ".." not in listed.relative_path
+    assert content.data == b"" and content.sha256 == refusal_sha256(listed)
+    assert all("/files/" not in url for url in session.urls), "a refused file is not downloaded"

@@ -20,7 +20,7 @@ from posttrade.pipeline import run_pipeline
 from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
 from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
-from tests.pipeline.conftest import StagedRuns
+from tests.pipeline.conftest import FIRST_RUN_DAYS, StagedRuns
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
     IMPLEMENTED_RECONS,
@@ -233,3 +233,31 @@ def test_as_of_query_returns_a_trade_before_its_correction(first_run, duckdb_set
     """The README's as-of query, run just before each correction, returns the trade as its
     original fills (the raw 35=8 150=F messages) made it, and the correction from then on."""
     assert assert_as_of_returns_trades_before_their_correction(duckdb_settings) > 0
+
+
+def test_an_amendment_after_confirmation_reopens_exactly_the_affected_breaks(
+    first_run: StagedRuns, world: World, duckdb_settings
+) -> None:
+    """A trade amended after its clean confirmation (on a later day) opens breaks on exactly
+    the lines the amendment changed, with that root cause; before the amendment arrived,
+    those lines had no break at all."""
+    amended = {
+        (b["trade_ref"], b["break_type"], b["field"], b["business_date"])
+        for b in world.ground_truth["breaks"]
+        if b["root_cause"] == "trade_amended_after_confirmation"
+    }
+    assert amended, "the world holds no amendment after confirmation"
+    _, rows = fetch(
+        duckdb_settings,
+        "select trade_ref, break_type, field, cast(business_date as varchar), status "
+        "from recon.breaks where root_cause = 'trade_amended_after_confirmation'",
+    )
+    assert {row[:4] for row in rows} == amended
+    assert all(row[4] == "open" for row in rows)
+    last_early_day = world.ground_truth["business_dates"][FIRST_RUN_DAYS - 1]
+    later = {ref for ref, _, _, day in amended if day > last_early_day}
+    assert later, "no amendment arrives after the first run's days"
+    early_refs = {
+        row[2] for row in first_run.breaks_after_first_days if row[0] == "trade_vs_confirmation"
+    }
+    assert not later & early_refs, "an amended line had a break before its amendment arrived"

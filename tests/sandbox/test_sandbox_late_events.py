@@ -12,7 +12,7 @@ import pytest
 from posttrade.settings import DBT_PROJECT_DIR
 from sandbox.generator import generate
 from sandbox.market import INSTRUMENTS_BY_ISIN, MARKETS
-from tests.sandbox.test_sandbox_generator import Message, entries, first, read_messages
+from tests.sandbox.test_sandbox_generator import LINE_TAGS, Message, entries, first, read_messages
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_amendments_correct_the_fill_and_replace_the_allocation_a_day_later(worl
     amended = labels(world, "trade_amended_after_confirmation")
     by_ref: dict[str, list[dict]] = {}
     for msg in world["allocations"]:
-        for line in entries(msg, "78", "79", {"366", "80", "467", "12", "13", "154"}):
+        for line in entries(msg, "78", "79", LINE_TAGS):
             by_ref.setdefault(line["467"], []).append({"msg": msg, **line})
     corrections = {first(m, "19"): m for m in world["executions"] if first(m, "150") == "G"}
     for label in amended:
