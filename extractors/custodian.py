@@ -87,7 +87,7 @@ _XML_LABELS: dict[str, dict[str, str]] = {
         "intended_settlement_date": "TradDtls/SttlmDt",
         "effective_settlement_date": "TradDtls/FctvSttlmDt",
         "settled_quantity": "QtyAndAcctDtls/SttldQty",
-        "previously_settled_quantity": "QtyAndAcctDtls/PrvslySttldQty",
+        "previously_settled_quantity": "QtyAndAcctDtls/PrevslySttldQty",
         "remaining_quantity": "QtyAndAcctDtls/RmngToBeSttldQty",
         "settled_amount": "SttlmParams/SttldAmt/Amt",
     },
@@ -229,7 +229,10 @@ def _sese025(message: XmlMessage, tables: Mapping[str, Table], problems: Problem
         effective_settlement_date=effective,
         settled_quantity_type=quantity_type,
         settled_quantity=quantity,
-        previously_settled_quantity=x.quantity(body, ".//PrvslySttldQty")[1],
+        # PrevslySttldQty in sese.025.001.10; PrvslySttldQty as some senders spell it.
+        previously_settled_quantity=(
+            x.quantity(body, ".//PrevslySttldQty")[1] or x.quantity(body, ".//PrvslySttldQty")[1]
+        ),
         remaining_quantity=x.quantity(body, ".//RmngToBeSttldQty")[1],
         settled_amount=amount,
         settled_currency=currency,
@@ -282,7 +285,9 @@ def _semt002(message: XmlMessage, tables: Mapping[str, Table], problems: Problem
                 "required element BalForAcct/AggtBal is missing",
             )
             return
-        if x.text(balance, "AggtBal//ShrtLngPos") == "SHOR" and not quantity.startswith("-"):
+        # ShrtLngInd in semt.002.001.10 (Balance6); ShrtLngPos in other balance types.
+        side = x.first_text(balance, "AggtBal/ShrtLngInd", "AggtBal//ShrtLngPos")
+        if side == "SHOR" and not quantity.startswith("-"):
             quantity = "-" + quantity
         value, currency = x.amount(balance, ".//AcctBaseCcyAmts/HldgVal")
         rows.append(

@@ -223,7 +223,7 @@ CUSTODIAN_SETTLEMENT_CONFIRMATIONS: dict[str, pl.DataType] = {
     "effective_settlement_date": pl.Date(),  # FctvSttlmDt / :98A::ESET//
     "settled_quantity_type": pl.String(),
     "settled_quantity": QUANTITY,  # SttldQty / :36B::ESTT//
-    "previously_settled_quantity": QUANTITY,  # PrvslySttldQty / :36B::PSTT//
+    "previously_settled_quantity": QUANTITY,  # PrevslySttldQty / :36B::PSTT//
     "remaining_quantity": QUANTITY,  # RmngToBeSttldQty / :36B::RSTT//
     "settled_amount": AMOUNT,  # SttldAmt / :19A::ESTT//
     "settled_currency": pl.String(),

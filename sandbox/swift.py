@@ -218,7 +218,7 @@ def sese025(
         f"<FctvSttlmDt><Dt><Dt>{effective_date.isoformat()}</Dt></Dt></FctvSttlmDt></TradDtls>"
         f"<FinInstrmId><ISIN>{isin}</ISIN></FinInstrmId>"
         f"<QtyAndAcctDtls><SttldQty><Qty><Unit>{settled_qty}</Unit></Qty></SttldQty>"
-        f"{_qty('PrvslySttldQty', previously_settled)}{_qty('RmngToBeSttldQty', remaining)}"
+        f"{_qty('PrevslySttldQty', previously_settled)}{_qty('RmngToBeSttldQty', remaining)}"
         f"<SfkpgAcct><Id>{x(safekeeping)}</Id></SfkpgAcct></QtyAndAcctDtls>"
         f"<SttlmParams><SctiesTxTp><Cd>TRAD</Cd></SctiesTxTp></SttlmParams>"
         f"{_party(other, pset, counterparty_bic)}"
@@ -229,7 +229,8 @@ def sese025(
 
 
 def _qty(tag: str, qty: int | None) -> str:
-    return "" if qty is None else f"<{tag}><Qty><Unit>{qty}</Unit></Qty></{tag}>"
+    """A FinancialInstrumentQuantity1Choice (the unit count directly, no `Qty` level)."""
+    return "" if qty is None else f"<{tag}><Unit>{qty}</Unit></{tag}>"
 
 
 def semt002(
@@ -237,8 +238,8 @@ def semt002(
 ) -> str:
     balances = "".join(
         f"<BalForAcct><FinInstrmId><ISIN>{isin}</ISIN></FinInstrmId>"
-        f"<AggtBal><Qty><Qty><Qty><Unit>{abs(qty)}</Unit></Qty></Qty></Qty>"
-        f"<ShrtLngPos>{'LONG' if qty >= 0 else 'SHOR'}</ShrtLngPos></AggtBal></BalForAcct>"
+        f"<AggtBal><ShrtLngInd>{'LONG' if qty >= 0 else 'SHOR'}</ShrtLngInd>"
+        f"<Qty><Qty><Qty><Unit>{abs(qty)}</Unit></Qty></Qty></Qty></AggtBal></BalForAcct>"
         for isin, qty in holdings
     )
     return (
@@ -247,7 +248,7 @@ def semt002(
         f"<StmtGnlDtls><StmtId>{x(statement_id)}</StmtId>"
         f"<StmtDtTm><Dt>{day.isoformat()}</Dt></StmtDtTm>"
         f"<Frqcy><Cd>DAIL</Cd></Frqcy><UpdTp><Cd>COMP</Cd></UpdTp>"
-        f"<StmtBsis><Cd>SETT</Cd></StmtBsis><ActvtyInd>true</ActvtyInd><AudtdInd>false</AudtdInd>"
+        f"<StmtBsis><Cd>SETT</Cd></StmtBsis><ActvtyInd>true</ActvtyInd>"
         f"<SubAcctInd>false</SubAcctInd></StmtGnlDtls>"
         f"<SfkpgAcct><Id>{x(safekeeping)}</Id></SfkpgAcct>{balances}"
         f"</SctiesBalCtdyRpt></Document>"

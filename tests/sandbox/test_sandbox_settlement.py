@@ -49,7 +49,7 @@ CHILD_ORDER = {
     "TxIdDtls": ["AcctOwnrTxId", "AcctSvcrTxId", "MktInfrstrctrTxId", "PrcrTxId", "SctiesMvmntTp",
                  "Pmt"],
     "TradDtls": ["TradDt", "SttlmDt", "FctvSttlmDt"],
-    "QtyAndAcctDtls": ["SttldQty", "PrvslySttldQty", "RmngToBeSttldQty", "SfkpgAcct"],
+    "QtyAndAcctDtls": ["SttldQty", "PrevslySttldQty", "RmngToBeSttldQty", "SfkpgAcct"],
     "SctiesBalCtdyRpt": ["Pgntn", "StmtGnlDtls", "AcctOwnr", "AcctSvcr", "SfkpgAcct",
                          "BalForAcct"],
     "Stmt": ["Id", "StmtPgntn", "ElctrncSeqNb", "CreDtTm", "Acct", "Bal", "TxsSummry", "Ntry"],
@@ -264,7 +264,7 @@ def read_iso(day, kind, body, statuses, confirmations, holdings) -> None:
             {
                 "qty": int(path_text(body, "QtyAndAcctDtls/SttldQty/Qty/Unit")),
                 "partial": path_text(body, "AddtlParams/PrtlSttlm"),
-                "remaining": path_text(body, "QtyAndAcctDtls/RmngToBeSttldQty/Qty/Unit"),
+                "remaining": path_text(body, "QtyAndAcctDtls/RmngToBeSttldQty/Unit"),
                 "amount": Decimal(path_text(body, "SttldAmt/Amt")),
                 "effective": path_text(body, "TradDtls/FctvSttlmDt/Dt/Dt"),
                 "account": path_text(body, "QtyAndAcctDtls/SfkpgAcct/Id"),
@@ -279,7 +279,7 @@ def read_iso(day, kind, body, statuses, confirmations, holdings) -> None:
         for bal in body:
             if local(bal) == "BalForAcct":
                 qty = int(path_text(bal, "AggtBal/Qty/Qty/Qty/Unit"))
-                if path_text(bal, "AggtBal/ShrtLngPos") == "SHOR":
+                if path_text(bal, "AggtBal/ShrtLngInd") == "SHOR":
                     qty = -qty
                 key = (as_of, account, path_text(bal, "FinInstrmId/ISIN"))
                 assert key not in holdings, f"two statements of {key}"

@@ -50,12 +50,12 @@ def test_sese023_links_the_corrected_instruction_to_the_previous_one() -> None:
     instruction = root.find("s:SctiesSttlmTxInstr", ns)
     assert instruction is not None
     assert instruction.findtext("s:TxId", namespaces=ns) == f"{row['instruction_ref']}-R1"
-    linked = instruction.findtext("s:Lnkgs/s:Ref/s:AcctOwnrTxId", namespaces=ns)
+    linked = instruction.findtext("s:Lnkgs/s:Ref/s:SctiesSttlmTxId", namespaces=ns)
     assert linked == row["instruction_ref"]
     pset = instruction.findtext("s:RcvgSttlmPties/s:Dpstry/s:Id/s:AnyBIC", namespaces=ns)
     assert pset == row["corrected_value"] != row["previous_value"]
     amount = instruction.find("s:SttlmAmt/s:Amt", ns)
-    assert amount is not None and amount.get("Ccy") == "EUR" and amount.text == "12340.000000"
+    assert amount is not None and amount.get("Ccy") == "EUR" and amount.text == "12340"
 
 
 def test_oms_status_is_json_with_decimals_as_strings() -> None:
