@@ -27,3 +27,25 @@
 {% macro run_loaded_at() %}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
 {% endmacro %}
+
+{#
+  The ids of versioned messages (allocations 35=J, confirmations 35=AK) a partitioned run
+  rewrites: those the window's files deliver, and those that these messages, in this or any
+  earlier delivery, replace or cancel (`ref_column`), whose status a late successor changes.
+  A select of one column, for `where <id> in (...)`.
+#}
+{% macro versions_touched_in_window(relation, id_column, ref_column) %}
+    select window_messages.{{ id_column }}
+    from {{ relation }} as window_messages
+    where {{ delivered_in_window('window_messages.file_sha256') }}
+    union all
+    select named.{{ ref_column }}
+    from {{ relation }} as named
+    where
+        named.{{ ref_column }} is not null
+        and named.{{ id_column }} in (
+            select window_named.{{ id_column }}
+            from {{ relation }} as window_named
+            where {{ delivered_in_window('window_named.file_sha256') }}
+        )
+{% endmacro %}

@@ -12,6 +12,10 @@ from posttrade.warehouse_query import fetch
 
 BreakKey = tuple[str, str, str, str, str | None]
 
+# How a run wrote a row, not what the row says (incremental marts): left out whenever marts
+# are compared, between warehouses or between runs.
+RUN_METADATA = frozenset({"loaded_at"})
+
 # Recons the pipeline computes so far; the generator may label defects for more.
 IMPLEMENTED_RECONS = frozenset(
     {

@@ -1,8 +1,9 @@
 """The same world on DuckDB and on PostgreSQL gives the same marts and breaks, row for row.
 
 Every table of the marts schema (whatever models it holds) and recon.breaks are read from
-both warehouses, values normalized to comparable Python values (decimals by value, aware
-timestamps in UTC), and compared as multisets; a difference names the first rows that differ.
+both warehouses without run metadata (loaded_at), values normalized to comparable Python
+values (decimals by value, aware timestamps in UTC), and compared as multisets; a difference
+names the first rows that differ.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
+from tests.pipeline.ground_truth import RUN_METADATA
 
 TABLES_SQL = (
     "select table_name from information_schema.tables where table_schema = 'marts' "
@@ -37,8 +39,10 @@ def _value(value: object) -> object:
 
 
 def _rows(settings: WarehouseSettings, table: str) -> tuple[list[str], Counter]:
+    """The table's columns and rows, without run metadata (each warehouse ran at its time)."""
     columns, rows = fetch(settings, f"select * from {table}")
-    return columns, Counter(tuple(_value(v) for v in row) for row in rows)
+    keep = [i for i, name in enumerate(columns) if name not in RUN_METADATA]
+    return [columns[i] for i in keep], Counter(tuple(_value(row[i]) for i in keep) for row in rows)
 
 
 def _sort_key(row: tuple) -> tuple:

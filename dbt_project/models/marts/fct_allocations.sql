@@ -1,9 +1,40 @@
 -- One row per allocation line of every allocation version; is_current marks the lines that
 -- stand (not replaced or cancelled).
+-- Incremental: a partitioned run rewrites every line of every version of the allocations its
+-- window's files touch: the AllocIDs they deliver (lines or orders) and the AllocIDs those
+-- messages (and any earlier delivery of them) replace or cancel (RefAllocID), since a late
+-- replace or cancel changes the status of the version it names. A line's row depends on
+-- nothing else, so the other allocations' rows are left as they are. Without the window
+-- vars it builds in full.
+-- depends_on: {{ ref('stg_ingestion__files') }}
+-- depends_on: {{ ref('stg_oms__allocations') }}
+-- depends_on: {{ ref('stg_oms__allocation_orders') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='allocation_line_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 allocations as (
     select * from {{ ref('int_allocations_versioned') }}
+),
+
+scoped as (
+    select * from allocations
+    {% if is_incremental() and has_partition_window() %}
+        where alloc_id in (
+            {{ versions_touched_in_window(ref('stg_oms__allocations'), 'alloc_id', 'ref_alloc_id') }}
+            union all
+            select window_orders.alloc_id
+            from {{ ref('stg_oms__allocation_orders') }} as window_orders
+            where {{ delivered_in_window('window_orders.file_sha256') }}
+        )
+    {% endif %}
 ),
 
 final as (
@@ -31,8 +62,9 @@ final as (
         cast(alloc_net_amount as decimal(28, 6)) as net_amount,
         cast(commission_amount as decimal(28, 6)) as commission_amount,
         cast(block_quantity as decimal(28, 6)) as block_quantity,
-        allocated_at
-    from allocations
+        allocated_at,
+        {{ run_loaded_at() }} as loaded_at
+    from scoped
 )
 
 select * from final

@@ -2,6 +2,23 @@
 -- the bank meant, a resent statement counted once (int_bank_statements_deduplicated): the
 -- instruction it settles, signed amount from our side, dates, and whether the settlements
 -- expected cash for that instruction on that value date (int_expected_cash_movements).
+-- Incremental: a partitioned run rewrites the entries of every statement (account and
+-- statement id, all its sequence and page numbers) its window's files deliver, so a statement
+-- resent in a later file is still counted once, from the delivery the deduplication keeps;
+-- plus every entry whose is_expected_movement came out differently from the stored row (the
+-- securities of an instruction may settle on a later day than its cash is booked). Without
+-- the window vars it builds in full.
+-- depends_on: {{ ref('stg_ingestion__files') }}
+-- depends_on: {{ ref('stg_bank__statements') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='cash_movement_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 entries as (
@@ -56,12 +73,33 @@ final as (
         cast(kept.message_format as varchar) as message_format,
         kept.is_reversal,
         kept.business_date,
-        expected.instruction_ref is not null as is_expected_movement
+        expected.instruction_ref is not null as is_expected_movement,
+        {{ run_loaded_at() }} as loaded_at
     from kept
     left join expected
         on
             kept.instruction_ref = expected.instruction_ref
             and kept.value_date = expected.settlement_date
+    {% if is_incremental() and has_partition_window() %}
+        where
+            coalesce(kept.account_id, '') || '/' || coalesce(kept.statement_id, '') in (
+                select
+                    coalesce(window_statements.account_id, '') || '/'
+                    || coalesce(window_statements.statement_id, '')
+                from {{ ref('stg_bank__statements') }} as window_statements
+                where {{ delivered_in_window('window_statements.file_sha256') }}
+            )
+            or kept.instruction_ref || '/' || cast(kept.value_date as varchar) in (
+                select
+                    previous.instruction_ref || '/' || cast(previous.value_date as varchar)
+                from {{ this }} as previous
+                left join expected as now_expected
+                    on
+                        previous.instruction_ref = now_expected.instruction_ref
+                        and previous.value_date = now_expected.settlement_date
+                where previous.is_expected_movement <> (now_expected.instruction_ref is not null)
+            )
+    {% endif %}
 )
 
 select * from final

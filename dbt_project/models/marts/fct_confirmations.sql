@@ -1,5 +1,25 @@
 -- One row per confirmation message (35=AK), with its latest affirmation status; is_current
 -- marks the confirmations that stand (not replaced or cancelled).
+-- Incremental: a partitioned run rewrites the confirmations its window's files touch (the
+-- ConfirmIDs they deliver, the ones those messages or an earlier delivery of them replace or
+-- cancel, and the ones an affirmation or rejection names), plus every confirmation whose
+-- match to an allocation line (or that line's trade) came out differently from the stored
+-- row: the matching pairs records only when each is the other's only candidate across the
+-- whole history, so another day's allocation or confirmation can make or break an earlier
+-- pair; that comparison reads the whole matching, the rewrite stays small. Without the
+-- window vars it builds in full.
+-- depends_on: {{ ref('stg_ingestion__files') }}
+-- depends_on: {{ ref('stg_ctm__confirmations') }}
+-- depends_on: {{ ref('stg_ctm__confirmation_acks') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='confirm_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 with
 
 confirmations as (
@@ -48,6 +68,35 @@ final as (
     from confirmations
     left join matches on confirmations.confirm_id = matches.confirm_id
     left join allocations on matches.allocation_line_id = allocations.allocation_line_id
+),
+
+scoped as (
+    select
+        final.*,
+        {{ run_loaded_at() }} as loaded_at
+    from final
+    {% if is_incremental() and has_partition_window() %}
+        where
+            final.confirm_id in (
+                {{ versions_touched_in_window(
+                    ref('stg_ctm__confirmations'), 'confirm_id', 'confirm_ref_id'
+                ) }}
+                union all
+                select window_acks.confirm_id
+                from {{ ref('stg_ctm__confirmation_acks') }} as window_acks
+                where {{ delivered_in_window('window_acks.file_sha256') }}
+            )
+            or final.confirm_id in (
+                select previous.confirm_id
+                from {{ this }} as previous
+                inner join final as recomputed on previous.confirm_id = recomputed.confirm_id
+                where
+                    previous.matched_allocation_line_id
+                    is distinct from recomputed.matched_allocation_line_id
+                    or previous.match_rule is distinct from recomputed.match_rule
+                    or previous.trade_id is distinct from recomputed.trade_id
+            )
+    {% endif %}
 )
 
-select * from final
+select * from scoped

@@ -2,6 +2,11 @@
 -- (ctm 35=AK): the commission (FIX 12, fee_number 0) and each MiscFees entry (136, numbered
 -- from 1), typed by the fee_types seed (commission, exchange and clearing fees, transaction
 -- taxes, regulatory levies). A message delivered twice counts once.
+-- A table, not incremental: a confirmation fee's row takes the allocation line and trade of
+-- the confirmation's match, which another day's allocation or confirmation can make or break
+-- (the matching is across the whole history), and by the time this model runs
+-- fct_confirmations already holds the new match, so the fees to rewrite could only be found
+-- by comparing every fee row with its confirmation; rebuilding is as cheap and plainly right.
 with
 
 allocations as (
