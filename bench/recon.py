@@ -30,6 +30,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -259,18 +260,18 @@ class Contenders:
         self.rows.append((name, runs, breaks, extra))
 
     def figures(self, reference: int, ours: list[str], floor: str, datacompy: str) -> list[Figure]:
-        medians = {name: sorted(runs)[len(runs) // 2] for name, runs, _, _ in self.rows}
+        medians = {name: statistics.median(runs) for name, runs, _, _ in self.rows}
         figures = []
         for name, runs, breaks, extra in self.rows:
             agreement = "same" if breaks == reference else f"DIFFERS (ours {reference:,})"
             row = {"breaks": breaks, "break count": agreement, **extra}
-            row["x floor"] = round(medians[name] / medians[floor], 2)
+            row["x floor"] = f"{medians[name] / medians[floor]:.3g}"
             if name in ours:
                 vs_floor = medians[name] / medians[floor]
                 row["target <= 2x floor"] = _verdict(vs_floor, FLOOR_WITHIN, within=True)
                 if datacompy in medians:
                     faster = medians[datacompy] / medians[name]
-                    row["datacompy-polars / this"] = round(faster, 2)
+                    row["datacompy-polars / this"] = f"{faster:.3g}"
                     row["target >= 3x faster than datacompy-polars"] = _verdict(
                         faster, DATACOMPY_FASTER, within=False
                     )
@@ -314,7 +315,7 @@ def measure(world: Path, runs: int, peers: bool = True) -> list[Figure]:
                 reference,
                 **{
                     "dbt start-up and overhead (median s)": round(
-                        sorted(w - s for w, s in zip(walls, sql, strict=True))[len(walls) // 2], 2
+                        statistics.median(walls) - statistics.median(sql), 2
                     ),
                     "load of raw oms/ctm/refdata (s, once, untimed)": round(loaded, 1),
                     "allocation lines / confirmations": f"{rows:,} / {confirmations:,}",
