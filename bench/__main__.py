@@ -1,4 +1,4 @@
-"""`python -m bench [parse|e2e|generate|all] [--trades N] [--runs R]`: print figures, save JSON."""
+"""`python -m bench [PART|generate|all] [--trades N] [--runs R]`: print figures, save JSON."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench import end_to_end, memory, parse
+from bench import end_to_end, memory, parse, recon
 from bench import generate as generation
 from bench.harness import render, save
 from posttrade.telemetry import disable_telemetry
 from sandbox.generator import generate
 
-PARTS = {"parse": parse.measure, "memory": memory.measure, "e2e": end_to_end.measure}
+PARTS = {
+    "parse": parse.measure,
+    "memory": memory.measure,
+    "e2e": end_to_end.measure,
+    "recon": recon.measure,
+}
 
 
 def main() -> None:

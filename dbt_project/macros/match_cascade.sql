@@ -23,10 +23,16 @@
             {% if not loop.first %}and {% endif %}left_side.{{ key }} = right_side.{{ key }}
         {%- endfor %}
     {%- if not loop.first %}
+    {#- Two anti-joins, not one on `left_id = ... or right_id = ...`: an OR condition is
+        no equi-join, so it would compare every candidate with every earlier pair. #}
     where
         not exists (
             select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
-            where paired.left_id = left_side.left_id or paired.right_id = right_side.right_id
+            where paired.left_id = left_side.left_id
+        )
+        and not exists (
+            select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
+            where paired.right_id = right_side.right_id
         )
     {%- endif %}
 ),
@@ -95,12 +101,15 @@
             from {{ prefix }}_{{ loop.index }}_ambiguous
             {%- endfor %}
         ) as ambiguous
-        where not exists (
-            select 1 from {{ prefix }}_pairs as paired
-            where
-                (ambiguous.side = 'left' and paired.left_id = ambiguous.record_id)
-                or (ambiguous.side = 'right' and paired.right_id = ambiguous.record_id)
-        )
+        where
+            not exists (
+                select 1 from {{ prefix }}_pairs as paired
+                where ambiguous.side = 'left' and paired.left_id = ambiguous.record_id
+            )
+            and not exists (
+                select 1 from {{ prefix }}_pairs as paired
+                where ambiguous.side = 'right' and paired.right_id = ambiguous.record_id
+            )
     ) as ranked
     where rule_rank = 1
 )
