@@ -7,13 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench import end_to_end, memory, parse
+from bench import end_to_end, latency, memory, parse
 from bench import generate as generation
 from bench.harness import render, save
 from posttrade.telemetry import disable_telemetry
 from sandbox.generator import generate
 
-PARTS = {"parse": parse.measure, "memory": memory.measure, "e2e": end_to_end.measure}
+PARTS = {
+    "parse": parse.measure,
+    "memory": memory.measure,
+    "e2e": end_to_end.measure,
+    "latency": latency.measure,
+}
 
 
 def main() -> None:
