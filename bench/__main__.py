@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench import end_to_end, memory, parse, recon
+from bench import end_to_end, latency, memory, parse, recon
 from bench import generate as generation
 from bench.harness import render, save
 from posttrade.telemetry import disable_telemetry
@@ -18,6 +18,7 @@ PARTS = {
     "memory": memory.measure,
     "e2e": end_to_end.measure,
     "recon": recon.measure,
+    "latency": latency.measure,
 }
 
 

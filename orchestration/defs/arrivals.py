@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import os
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -11,11 +12,73 @@ from loaders.arrivals import Arrival, new_arrivals
 from loaders.delivery_dates import file_business_date, known_business_date
 from loaders.ingest import PlatformTransport
 from loaders.ledger import WarehouseBusy, ingested_hashes
-from orchestration.defs.jobs import PIPELINE_JOB
+from orchestration.defs.jobs import PIPELINE_JOB, WAREHOUSE_TAG
 from orchestration.defs.partitions import register_business_dates
 from orchestration.resources import PlatformTransportResource, WarehouseResource
 
 POLL_SECONDS = 60
+INTERVAL_ENV = "POSTTRADE_SENSOR_INTERVAL_SECONDS"
+# Which arrival sensors start switched on: "all", a comma-separated list of platforms, or
+# nothing (the default: they are switched on in the UI or with `dagster sensor start`).
+RUNNING_ENV = "POSTTRADE_SENSORS_RUNNING"
+# What a sensor's run covers: "downstream" (the default: the platform's raw assets and
+# everything built from them, so dbt builds only the models the new files can change) or
+# "all" (the whole pipeline job, every platform's ingestion and every model).
+SCOPE_ENV = "POSTTRADE_ARRIVAL_RUN_SCOPE"
+IN_PROGRESS = [
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def poll_seconds() -> int:
+    """The sensors' minimum interval, read when the definitions are built (never at import)."""
+    raw = os.environ.get(INTERVAL_ENV, "").strip()
+    if not raw:
+        return POLL_SECONDS
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError(f"{INTERVAL_ENV} must be a whole number of seconds, not {raw!r}") from None
+    if seconds < 1:
+        raise ValueError(f"{INTERVAL_ENV} must be at least 1, not {seconds}")
+    return seconds
+
+
+def default_status(platform: str) -> dg.DefaultSensorStatus:
+    """RUNNING for the platforms POSTTRADE_SENSORS_RUNNING names ("all" for every one)."""
+    wanted = {p.strip() for p in os.environ.get(RUNNING_ENV, "").split(",") if p.strip()}
+    on = "all" in wanted or platform in wanted
+    return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
+
+
+def run_scope() -> str:
+    scope = os.environ.get(SCOPE_ENV, "downstream").strip() or "downstream"
+    if scope not in ("downstream", "all"):
+        raise ValueError(f"{SCOPE_ENV} must be downstream or all, not {scope!r}")
+    return scope
+
+
+def duckdb_run_in_progress(instance: dg.DagsterInstance) -> bool:
+    """A run is writing the DuckDB file: opening it now, even read-only, could make that
+    run's next writer (a loader, dbt, the outbox) fail to take the file's lock."""
+    return (
+        instance.get_runs_count(dg.RunsFilter(statuses=IN_PROGRESS, tags={WAREHOUSE_TAG: "duckdb"}))
+        > 0
+    )
+
+
+def affected_assets(context: dg.SensorEvaluationContext, platform: str) -> list[dg.AssetKey] | None:
+    """The platform's raw assets and everything downstream of them (None: the whole job)."""
+    if run_scope() == "all":
+        return None
+    repository = context.repository_def
+    if repository is None:
+        return None
+    raw = [dg.AssetKey(["raw", table]) for table in PLATFORM_TABLES[platform]]
+    selected = dg.AssetSelection.assets(*raw).downstream().resolve(repository.asset_graph)
+    return sorted(selected, key=lambda key: key.to_user_string())
 
 
 def arrival_dates(
@@ -44,7 +107,8 @@ def build_arrival_sensor(platform: str) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"{platform}_arrivals",
         job_name=PIPELINE_JOB,
-        minimum_interval_seconds=POLL_SECONDS,
+        minimum_interval_seconds=poll_seconds(),
+        default_status=default_status(platform),
         description=f"Launches the pipeline when {platform} delivers a file not yet ingested.",
     )
     def arrivals(
@@ -54,6 +118,8 @@ def build_arrival_sensor(platform: str) -> dg.SensorDefinition:
     ):
         seen = json.loads(context.cursor) if context.cursor else {}
         settings = warehouse.settings()
+        if settings.target == "duckdb" and duckdb_run_in_progress(context.instance):
+            return dg.SkipReason("a run is writing the DuckDB warehouse, will look again")
         try:
             found, cursor = new_arrivals(
                 platforms.transport(),
@@ -69,12 +135,14 @@ def build_arrival_sensor(platform: str) -> dg.SensorDefinition:
         by_date = arrival_dates(platforms.transport(), platform, found)
         # Registered here, oldest first, so the partitions exist before the runs ask for them.
         register_business_dates(context.instance, map(date.fromisoformat, by_date))
+        selection = affected_assets(context, platform)
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
                     # The same set of new files launches one run, however often it looks.
                     run_key=f"{platform}-{key}-{_files_key(arrivals)}",
                     partition_key=key,
+                    asset_selection=selection,
                     tags={
                         "posttrade/trigger": f"{platform}_arrivals",
                         "posttrade/files": str(len(arrivals)),
