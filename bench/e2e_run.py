@@ -166,18 +166,31 @@ def main() -> None:
     from posttrade.warehouse_query import fetch
 
     _, rows = fetch(settings, "select count(*) from recon.breaks")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own_usage = resource.getrusage(resource.RUSAGE_SELF)
+    child_usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = own_usage.ru_maxrss / 1024, child_usage.ru_maxrss / 1024
+    # CPU seconds (user + system, the run and dbt): on a shared machine, the figure the
+    # other processes move least.
+    cpu = sum(u.ru_utime + u.ru_stime for u in (own_usage, child_usage))
     result = {
         "total": total,
         "stages": _stages(total, steps, nodes),
         "steps": steps,
         "slowest_dbt_nodes": dict(sorted(nodes.items(), key=lambda kv: -kv[1])[:12]),
+        "date_scan": _timers["date_scan"],
+        "cpu_seconds": cpu,
         "breaks": rows[0][0],
         "outbox_files": len(outbox),
         "rss_self_mib": own,
         "rss_largest_child_mib": children,
     }
+    # The run's whole detail (every step and the slowest dbt nodes), for profiling.
+    from bench.harness import RESULTS_DIR
+
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    detail = RESULTS_DIR / f"e2e-run-{target}-{world.parent.name}-{stamp}.json"
+    detail.write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps(result))
 
 
