@@ -25,13 +25,16 @@ PARTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("part", choices=[*PARTS, "generate", "all"], nargs="?", default="all")
-    parser.add_argument("--trades", type=int, default=20_000, help="trades in the generated day")
+    parser.add_argument(
+        "--trades", type=int, nargs="+", help="trades a day (default 20k; e2e: 100k and 1M)"
+    )
     parser.add_argument("--runs", type=int, default=3, help="measured runs after one warm-up")
     args = parser.parse_args()
     disable_telemetry()
+    sizes = args.trades or [20_000]
     if args.part == "generate":
         # Run alone, so the peak RSS printed is the generator's own.
-        figures = generation.measure_generation(args.trades, args.runs)
+        figures = generation.measure_generation(sizes[0], args.runs)
         print(render(figures))
         print(f"saved {save('generate', figures)}")
         return
@@ -39,11 +42,16 @@ def main() -> None:
         os.environ.setdefault("DAGSTER_HOME", str(Path(scratch) / "dagster"))
         Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
         world = Path(scratch) / "world"
-        print(f"generating a {args.trades:,}-trade day ...", flush=True)
-        generate(world, seed=1, trades=args.trades)
-        for part in PARTS if args.part == "all" else [args.part]:
+        parts = [p for p in PARTS if args.part in ("all", p)]
+        if parts != ["e2e"]:
+            print(f"generating a {sizes[0]:,}-trade day ...", flush=True)
+            generate(world, seed=1, trades=sizes[0])
+        for part in parts:
             print(f"measuring {part} ({args.runs} runs after a warm-up) ...", flush=True)
-            figures = PARTS[part](world, args.runs)
+            if part == "e2e":  # its own sizes (default 100k and 1M), cached worlds
+                figures = end_to_end.measure_sizes(args.trades or list(end_to_end.SIZES), args.runs)
+            else:
+                figures = PARTS[part](world, args.runs)
             print(render(figures))
             print(f"saved {save(part, figures)}")
 

@@ -66,27 +66,46 @@ def inbox_business_dates(
     """Every business date the platforms' current deliveries belong to.
 
     Files already in the ledger take their date from it; new ones are parsed (once per
-    process) to learn theirs.
+    process) to learn theirs. One file's bytes are held at a time: a day's deliveries are
+    gigabytes at a million trades, and holding them all made the scan's memory grow with
+    the whole inbox.
     """
-    files: list[tuple[InboxFile, str, bytes | None]] = []
+    found: set[date] = set()
+    listed: list[tuple[InboxFile, str]] = []
     for platform in platforms:
         for delivered in transport.list_files(platform):
-            listed = getattr(delivered, "sha256", None)
-            if listed:
-                files.append((delivered, listed, None))
-            else:
-                content = transport.read(delivered)
-                files.append((delivered, content.sha256, content.data))
-    ledger = ledger_business_dates(settings, [sha256 for _, sha256, _ in files])
-    found: set[date] = set()
-    for delivered, sha256, data in files:
-        if sha256 in ledger:
-            day = latest_date(ledger[sha256])
-        elif sha256 in _KNOWN:
-            day = _KNOWN[sha256]
-        else:
-            data = data if data is not None else transport.read(delivered).data
-            day = file_business_date(delivered.platform, delivered.relative_path, data, sha256)
-        if day is not None:
-            found.add(day)
+            sha256 = getattr(delivered, "sha256", None)
+            if sha256:
+                listed.append((delivered, sha256))
+                continue
+            content = transport.read(delivered)
+            ledger = ledger_business_dates(settings, [content.sha256])
+            _add(found, _file_date(delivered, content.sha256, content.data, ledger))
+    # A platform API lists each file's hash: the ledger is asked once for all of them and
+    # only the files it does not hold are downloaded.
+    ledger = ledger_business_dates(settings, [sha256 for _, sha256 in listed])
+    for delivered, sha256 in listed:
+        _add(found, _file_date(delivered, sha256, None, ledger, transport))
     return found
+
+
+def _file_date(
+    delivered: InboxFile,
+    sha256: str,
+    data: bytes | None,
+    ledger: dict[str, str],
+    transport: PlatformTransport | None = None,
+) -> date | None:
+    if sha256 in ledger:
+        return latest_date(ledger[sha256])
+    if sha256 in _KNOWN:
+        return _KNOWN[sha256]
+    if data is None:
+        assert transport is not None
+        data = transport.read(delivered).data
+    return file_business_date(delivered.platform, delivered.relative_path, data, sha256)
+
+
+def _add(found: set[date], day: date | None) -> None:
+    if day is not None:
+        found.add(day)
