@@ -99,7 +99,19 @@ def validate(suite: Suite, columns: list[str], rows: list[tuple]) -> SuiteOutcom
 
     records = [suite.derive(dict(zip(columns, row, strict=True))) for row in rows]
     frame = pd.DataFrame.from_records(records, columns=list(records[0]) if records else columns)
-    context = gx.get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    # No progress bars: a run's log is read by people and Dagster, not a terminal.
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        progress_bars=ProgressBarsConfig(globally=False),
+        analytics_enabled=False,
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     batch = (
         context.data_sources.add_pandas(f"posttrade_{suite.name}")
         .add_dataframe_asset(suite.name)
