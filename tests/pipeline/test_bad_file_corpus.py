@@ -68,11 +68,16 @@ def _columns(connection: duckdb.DuckDBPyConnection, name: str) -> set[str]:
 
 @pytest.fixture
 def warehouse_copy(
-    first_run: StagedRuns, duckdb_settings: WarehouseSettings, tmp_path: Path
+    first_run: StagedRuns,
+    duckdb_settings: WarehouseSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> WarehouseSettings:
-    """The pipeline tests' warehouse after its runs, copied so this test changes only its own."""
+    """The pipeline tests' warehouse after its runs, copied, with a raw archive and lake of
+    its own, so this test changes nothing the other pipeline tests read."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy2(duckdb_settings.duckdb_path, warehouse)
+    monkeypatch.setenv("POSTTRADE_DATA_DIR", str(tmp_path / "data"))
     return WarehouseSettings("duckdb", warehouse)
 
 
