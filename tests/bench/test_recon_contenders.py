@@ -47,8 +47,8 @@ def test_floor_and_pandas_count_the_engines_breaks(warehouse: Path) -> None:
 
 
 def test_datacompy_counts_the_engines_breaks(warehouse: Path) -> None:
-    if not (recon.PEERS_VENV / "bin" / "python").exists():
-        pytest.skip("no datacompy venv (built by `python -m bench recon`)")
+    # datacompy cannot live beside our pins: its own venv is built (uv, pinned) if missing.
+    recon.peers_python()
     with duckdb.connect(str(warehouse)) as con:
         ours = recon.engine_breaks(con)
     results = recon.run_datacompy(warehouse.parent, runs=1)
