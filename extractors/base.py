@@ -27,7 +27,7 @@ from extractors.fix_dictionary import SESSION_MSG_TYPES, label
 from extractors.fix_rows import MessageSpec, RowBuffer, missing_fields
 from extractors.records import Problems
 from extractors.schemas import PLATFORM_TABLES, RAW_TABLES
-from extractors.transport import DirectoryTransport
+from extractors.transport import DirectoryTransport, FileContent, InboxFile
 from extractors.typed import cast_columns
 
 
@@ -48,13 +48,18 @@ def extract_directory(platform: str, inbox: Path) -> Iterator[ExtractedFile]:
     """Every file the platform delivered to `inbox` (directory transport), in path order."""
     transport = DirectoryTransport(inbox)
     for file in transport.list_files(platform):
-        content = transport.read(file)
-        if file.refused_reason:
-            yield refused_file(platform, file.relative_path, content.sha256, file.refused_reason)
-        else:
-            yield combined(
-                parse_batches(platform, file.relative_path, content.data, content.sha256)
-            )
+        yield combined(delivered_batches(platform, file, transport.read(file)))
+
+
+def delivered_batches(
+    platform: str, file: InboxFile, content: FileContent
+) -> Iterator[ExtractedFile]:
+    """A delivered file's batches: parsed, or, for a refused delivery, its quarantine."""
+    if file.refused_reason:
+        return iter(
+            [refused_file(platform, file.relative_path, content.sha256, file.refused_reason)]
+        )
+    return parse_batches(platform, file.relative_path, content.data, content.sha256)
 
 
 def parse_file(

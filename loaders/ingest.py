@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from extractors.base import parse_batches, refused_file
+from extractors.base import delivered_batches
 from extractors.extracted import ExtractedFile
 from extractors.transport import FileContent, InboxFile
 from loaders.archive import archive_raw_file, remove_lake_files, write_lake
@@ -109,16 +109,7 @@ def ingest_platform(
                 progress(f"{delivered.relative_path}: business date {day}, left for its partition")
                 continue
         # Parsed and loaded a batch of messages at a time (one transaction for the file).
-        if delivered.refused_reason:
-            batches = iter(
-                [
-                    refused_file(
-                        platform, delivered.relative_path, content.sha256, delivered.refused_reason
-                    )
-                ]
-            )
-        else:
-            batches = parse_batches(platform, delivered.relative_path, content.data, content.sha256)
+        batches = delivered_batches(platform, delivered, content)
         lake = _LakeWriter(storage.lake_dir, content.sha256)
         outcome = loader.load_batches(batches, lake.write)
         report.outcomes.append(outcome)
