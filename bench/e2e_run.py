@@ -36,10 +36,10 @@ def _install_timers() -> None:
     import posttrade.pipeline
     from extractors.transport import DirectoryTransport
 
-    parse_batches = loaders.ingest.parse_batches
+    delivered_batches = loaders.ingest.delivered_batches
 
-    def timed_parse_batches(*args, **kwargs) -> Iterator:
-        iterator = iter(parse_batches(*args, **kwargs))
+    def timed_delivered_batches(*args, **kwargs) -> Iterator:
+        iterator = iter(delivered_batches(*args, **kwargs))
         while True:
             started = time.perf_counter()
             try:
@@ -50,7 +50,7 @@ def _install_timers() -> None:
             _timers["read_parse"] += time.perf_counter() - started
             yield batch
 
-    loaders.ingest.parse_batches = timed_parse_batches
+    loaders.ingest.delivered_batches = timed_delivered_batches
 
     read = DirectoryTransport.read
 
