@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from extractors.base import parse_batches
 from extractors.extracted import ExtractedFile
 from extractors.transport import InboxFile
+from loaders import parse_spool
 from loaders.ledger import ledger_business_dates
 from posttrade.settings import WarehouseSettings
 
@@ -36,9 +37,10 @@ def latest_date(business_dates: str | None) -> date | None:
 
 
 def file_business_date(platform: str, source_file: str, data: bytes, sha256: str) -> date | None:
-    """A file's business date, parsed a batch at a time (memory does not grow with it)."""
+    """A file's business date, parsed a batch at a time (memory does not grow with it); the
+    batches go to the active parse spool, if any, for the ingestion to load."""
     found: date | None = None
-    for batch in parse_batches(platform, source_file, data, sha256):
+    for batch in parse_spool.keep(sha256, parse_batches(platform, source_file, data, sha256)):
         day = _latest_record_date(batch)
         found = day if batch.voids_previous else max(filter(None, (found, day)), default=None)
     _KNOWN[sha256] = found

@@ -11,6 +11,7 @@ from typing import Protocol
 from extractors.base import delivered_batches
 from extractors.extracted import ExtractedFile
 from extractors.transport import FileContent, InboxFile
+from loaders import parse_spool
 from loaders.archive import archive_raw_file, remove_lake_files, write_lake
 from loaders.base import LoadOutcome, WarehouseLoader
 from loaders.delivery_dates import file_business_date, known_business_date
@@ -108,8 +109,10 @@ def ingest_platform(
             if not _belongs(day, business_dates):
                 progress(f"{delivered.relative_path}: business date {day}, left for its partition")
                 continue
-        # Parsed and loaded a batch of messages at a time (one transaction for the file).
-        batches = delivered_batches(platform, delivered, content)
+        # Parsed and loaded a batch of messages at a time (one transaction for the file); a
+        # file the run's date scan parsed already is read back from its spool.
+        spooled = None if delivered.refused_reason else parse_spool.take(content.sha256)
+        batches = spooled or delivered_batches(platform, delivered, content)
         lake = _LakeWriter(storage.lake_dir, content.sha256)
         outcome = loader.load_batches(batches, lake.write)
         report.outcomes.append(outcome)

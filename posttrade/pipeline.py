@@ -12,7 +12,12 @@ import dagster as dg
 from orchestration.defs.jobs import PIPELINE_JOB
 from posttrade.dagster_home import ensure_dagster_home
 from posttrade.dbt_manifest import prepare_manifest
-from posttrade.settings import ConfigurationError, WarehouseSettings, apply_to_environment
+from posttrade.settings import (
+    DATA_DIR,
+    ConfigurationError,
+    WarehouseSettings,
+    apply_to_environment,
+)
 from posttrade.telemetry import disable_telemetry
 
 
@@ -107,14 +112,18 @@ def run_pipeline(
     home = ensure_dagster_home()
     prepare_manifest()
 
+    from loaders.parse_spool import spooling
     from orchestration.definitions import build_definitions
     from orchestration.defs.partitions import register_business_dates
 
     definitions = build_definitions()
     job = definitions.resolve_job_def(PIPELINE_JOB)
-    dates = partition_window(definitions, settings, business_date)
-    keys = [day.isoformat() for day in dates]
-    with dg.DagsterInstance.get() as instance:
+    # The steps run in this process: the files the date scan parses are loaded from its
+    # spool, not parsed again.
+    data_dir = Path(os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR)))
+    with spooling(data_dir), dg.DagsterInstance.get() as instance:
+        dates = partition_window(definitions, settings, business_date)
+        keys = [day.isoformat() for day in dates]
         register_business_dates(instance, dates)
         single = len(keys) == 1
         result = job.execute_in_process(

@@ -198,13 +198,11 @@ def unsent(db: WarehouseConnection, platforms: Sequence[str] | None = None) -> l
 
 def mark_in_flight(db: WarehouseConnection, keys: Sequence[str], at: datetime) -> None:
     """Committed before the requests leave: a crash after this shows which were under way."""
-    if not keys:
-        return
-    placeholders = ", ".join("?" for _ in keys)
-    db.execute(
-        f"""update {SCHEMA}.outbox set status = 'in_flight', last_attempt_at = ?
-        where idempotency_key in ({placeholders})""",
-        [at, *keys],
+    db.update_rows(
+        f"{SCHEMA}.outbox",
+        "idempotency_key",
+        ("status", "last_attempt_at"),
+        [("in_flight", at, key) for key in keys],
     )
 
 

@@ -89,8 +89,11 @@ class Sender:
         *,
         policy: RetryPolicy | None = None,
         circuit: CircuitBreaker | None = None,
-        batch_size: int = 200,
+        first_batch: int = 200,
+        max_batch: int = 20_000,
+        batch_seconds: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         after_send: Callable[[QueuedMessage, AttemptResult], None] | None = None,
     ) -> None:
@@ -98,39 +101,62 @@ class Sender:
         self.transport = transport
         self.policy = policy or RetryPolicy()
         self.circuit = circuit or CircuitBreaker()
-        self.batch_size = batch_size
+        self.first_batch = first_batch
+        self.max_batch = max_batch
+        self.batch_seconds = batch_seconds
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()
         # A test hook between the platform's answer and recording it (crash simulation).
         self._after_send = after_send
 
     def send_all(self) -> SendReport:
         """Deliver every unsent message, recording a batch's attempts in one commit (a
-        crash loses at most a batch's records; the keys make resending them harmless)."""
+        crash loses at most a batch's records; the keys make resending them harmless).
+
+        Batches are sized by time, about `batch_seconds` of sending each: a slow platform
+        (HTTP, retries) keeps small batches, a fast one (files) grows them up to
+        `max_batch`. Every batch costs a few statements over the outbox, so a fixed small
+        batch made a day's write-back quadratic in its messages.
+        """
         report = SendReport()
         queue = outbox.unsent(self.db)
-        for start in range(0, len(queue), self.batch_size):
-            batch = queue[start : start + self.batch_size]
-            outbox.mark_in_flight(self.db, [m.idempotency_key for m in batch], datetime.now(UTC))
-            attempts: list[Attempt] = []
-            outcomes: list[Outcome] = []
-            for message in batch:
-                if not self.circuit.allows(message.platform):
-                    report.skipped_circuit_open += 1
-                    outcomes.append(
-                        Outcome(
-                            message.idempotency_key,
-                            "retry_later",
-                            message.attempt_count,
-                            error="circuit open",
-                        )
-                    )
-                    continue
-                tried = self._deliver(message)
-                attempts += tried
-                outcomes.append(self._outcome(message, tried, report))
-            outbox.record(self.db, attempts, outcomes)
+        start, size = 0, self.first_batch
+        while start < len(queue):
+            batch = queue[start : start + size]
+            start += len(batch)
+            began = self._clock()
+            self._send_batch(batch, report)
+            size = self._next_batch_size(size, self._clock() - began)
         return report
+
+    def _send_batch(self, batch: list[QueuedMessage], report: SendReport) -> None:
+        outbox.mark_in_flight(self.db, [m.idempotency_key for m in batch], datetime.now(UTC))
+        attempts: list[Attempt] = []
+        outcomes: list[Outcome] = []
+        for message in batch:
+            if not self.circuit.allows(message.platform):
+                report.skipped_circuit_open += 1
+                outcomes.append(
+                    Outcome(
+                        message.idempotency_key,
+                        "retry_later",
+                        message.attempt_count,
+                        error="circuit open",
+                    )
+                )
+                continue
+            tried = self._deliver(message)
+            attempts += tried
+            outcomes.append(self._outcome(message, tried, report))
+        outbox.record(self.db, attempts, outcomes)
+
+    def _next_batch_size(self, size: int, elapsed: float) -> int:
+        if elapsed < self.batch_seconds / 2:
+            return min(self.max_batch, size * 2)
+        if elapsed > self.batch_seconds * 2:
+            return max(self.first_batch, size // 2)
+        return size
 
     def _deliver(self, message: QueuedMessage) -> list[Attempt]:
         """Attempts until delivered, refused, or out of attempts; sleeps between them."""

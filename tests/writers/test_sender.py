@@ -6,6 +6,7 @@ transport writes each message once. A dry run sends and writes nothing."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,16 @@ from posttrade.cli import main
 from posttrade.settings import WarehouseSettings
 from sandbox.server import serve
 from tests.writers.intended import create_intended_messages, intended_rows
+from writers import outbox
 from writers.db import WarehouseConnection
-from writers.run import plan, run_writeback
-from writers.sender import CircuitBreaker, RetryPolicy
-from writers.transports import DirectoryWritebackTransport, HttpWritebackTransport
+from writers.outbox import QueuedMessage
+from writers.run import intended_messages, plan, run_writeback
+from writers.sender import CircuitBreaker, RetryPolicy, Sender
+from writers.transports import (
+    AttemptResult,
+    DirectoryWritebackTransport,
+    HttpWritebackTransport,
+)
 
 TOKEN = "writeback-token"
 FAULTS = "429=0.15,500=0.1,503=0.05,timeout=0.1,retry_after=0.05,timeout_s=0.6"
@@ -170,3 +177,56 @@ def test_dry_run_sends_and_writes_nothing(
     with WarehouseConnection(settings) as db:
         assert not db.table_exists("writeback", "outbox")
     assert len(plan(settings).planned) == len(rows)
+
+
+class _Stopwatch:
+    """A transport whose clock advances as its platform answers: quickly for the first
+    `fast_attempts` messages, then `slow_seconds` each (the platform got slow)."""
+
+    def __init__(
+        self, transport: DirectoryWritebackTransport, fast_attempts: int, slow_seconds: float
+    ) -> None:
+        self.now = 0.0
+        self.name = transport.name
+        self._transport = transport
+        self._fast_attempts = fast_attempts
+        self._slow_seconds = slow_seconds
+        self._attempts = 0
+
+    def attempt(self, message: QueuedMessage) -> AttemptResult:
+        self._attempts += 1
+        self.now += 0.0001 if self._attempts <= self._fast_attempts else self._slow_seconds
+        return self._transport.attempt(message)
+
+    def close(self) -> None:
+        pass
+
+
+def test_batches_grow_while_the_platform_is_fast_and_shrink_when_it_slows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch costs statements over the whole outbox, so a fixed small batch made a big
+    day's write-back quadratic; a big batch to a slow platform would hold many sent
+    messages unrecorded. Batches double while they take under half a second and halve
+    (never below the first size) when they take over two."""
+    settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
+    create_intended_messages(settings, intended_rows(30))
+    recorded: list[int] = []
+    record = outbox.record
+
+    def counting_record(db: WarehouseConnection, attempts: list, outcomes: list) -> None:
+        recorded.append(len(outcomes))
+        record(db, attempts, outcomes)
+
+    monkeypatch.setattr(outbox, "record", counting_record)
+    transport = _Stopwatch(DirectoryWritebackTransport(tmp_path / "outbox"), 30, 0.3)
+    with WarehouseConnection(settings) as db:
+        outbox.ensure_tables(db)
+        total = outbox.enqueue(db, intended_messages(db), datetime.now(UTC))
+        sender = Sender(db, transport, first_batch=2, max_batch=16, clock=lambda: transport.now)
+        report = sender.send_all()
+    # 2+4+8+16 fast; the next 16 take 4.8 s, 8 take 2.4 s, then 4 (1.2 s) hold.
+    assert recorded[:8] == [2, 4, 8, 16, 16, 8, 4, 4]
+    assert set(recorded[6:-1]) == {4}
+    assert report.delivered == total == sum(recorded) > 100
+    assert {status for status, _ in _outbox(settings).values()} == {"acknowledged"}
