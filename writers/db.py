@@ -37,6 +37,44 @@ class WarehouseConnection:
         names = [column[0] for column in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def stream_dicts(
+        self, sql: str, params: Sequence[Any] = (), chunk_rows: int = 10_000
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The query's rows, as dicts, a chunk at a time (memory does not grow with the
+        result). Read on a connection of their own, a snapshot taken when the query
+        starts, so statements on this connection may run between chunks."""
+        if self.target == "postgres":
+            import psycopg
+
+            with (
+                psycopg.connect(self._conn.info.dsn) as reader,
+                reader.cursor(name="posttrade_stream") as cursor,
+            ):
+                cursor.execute(self._sql(sql), list(params))
+                yield from _chunks_of_dicts(cursor, chunk_rows)
+            return
+        reader = self._conn.cursor()  # DuckDB: another connection to the same database
+        try:
+            yield from _chunks_of_dicts(reader.execute(sql, list(params)), chunk_rows)
+        finally:
+            reader.close()
+
+    def lookup(self, table: str, key: str, value: str, keys: Sequence[Any]) -> dict[Any, Any]:
+        """`key` -> `value` of the rows of `table` whose key is among `keys`."""
+        if not keys:
+            return {}
+        if self.target == "postgres":
+            rows = self.execute(
+                f"select {key}, {value} from {table} where {key} = any(?)", [list(keys)]
+            )
+            return dict(rows)
+        with self._registered([key], [(k,) for k in keys]) as frame:
+            rows = self._conn.execute(
+                f"select {table}.{key}, {table}.{value} from {table} "
+                f"semi join {frame} on {table}.{key} = {frame}.{key}"
+            ).fetchall()
+        return dict(rows)
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
@@ -121,3 +159,11 @@ class WarehouseConnection:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _chunks_of_dicts(cursor: Any, chunk_rows: int) -> Iterator[list[dict[str, Any]]]:
+    names: list[str] | None = None
+    while rows := cursor.fetchmany(chunk_rows):
+        # A server-side cursor describes its columns once the first rows are fetched.
+        names = names or [column[0] for column in cursor.description]
+        yield [dict(zip(names, row, strict=True)) for row in rows]

@@ -12,13 +12,16 @@ Every attempt appends one row to writeback.attempts: what was sent where, when, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from typing import TypeVar
 
 from writers.db import WarehouseConnection
 from writers.messages import OutboundMessage
 
+T = TypeVar("T")
 SCHEMA = "writeback"
 # Statuses that still need sending (in_flight: a run died between send and acknowledgement).
 UNSENT = ("pending", "in_flight", "retry_later")
@@ -98,20 +101,32 @@ def ensure_tables(db: WarehouseConnection) -> None:
         db.execute(statement)
 
 
-def known_keys(db: WarehouseConnection) -> dict[str, str]:
-    """idempotency key -> status of every message ever enqueued (empty before the first run)."""
-    if not db.table_exists(SCHEMA, "outbox"):
+def known_statuses(db: WarehouseConnection, keys: Sequence[str]) -> dict[str, str]:
+    """idempotency key -> outbox status, for those of `keys` ever enqueued."""
+    if not keys or not db.table_exists(SCHEMA, "outbox"):
         return {}
-    return dict(db.execute(f"select idempotency_key, status from {SCHEMA}.outbox"))
+    return db.lookup(f"{SCHEMA}.outbox", "idempotency_key", "status", keys)
 
 
-def enqueue(db: WarehouseConnection, messages: Iterable[OutboundMessage], at: datetime) -> int:
-    """Insert the messages not yet in the outbox; returns how many were new."""
-    known = known_keys(db)
-    new = [m for m in messages if m.idempotency_key not in known]
-    with db.transaction():
-        _insert(db, new, at)
-    return len(new)
+def enqueue(
+    db: WarehouseConnection, messages: Iterable[OutboundMessage], at: datetime, chunk: int = 10_000
+) -> int:
+    """Insert the messages not yet in the outbox, a chunk at a time; returns how many were
+    new."""
+    new_count = 0
+    for part in chunked(messages, chunk):
+        known = known_statuses(db, [m.idempotency_key for m in part])
+        new = [m for m in part if m.idempotency_key not in known]
+        with db.transaction():
+            _insert(db, new, at)
+        new_count += len(new)
+    return new_count
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while part := list(islice(iterator, size)):
+        yield part
 
 
 OUTBOX_COLUMNS = (
@@ -178,22 +193,25 @@ class QueuedMessage:
     attempt_count: int
 
 
-def unsent(db: WarehouseConnection, platforms: Sequence[str] | None = None) -> list[QueuedMessage]:
-    """Messages still to deliver, oldest first."""
+def unsent(
+    db: WarehouseConnection, platforms: Sequence[str] | None = None
+) -> Iterator[QueuedMessage]:
+    """Messages still to deliver, oldest first, read a chunk at a time from a snapshot taken
+    when the first is asked for (the sender updates their statuses as it goes)."""
     if not db.table_exists(SCHEMA, "outbox"):
-        return []
+        return
     placeholders = ", ".join("?" for _ in UNSENT)
-    rows = db.execute(
+    chunks = db.stream_dicts(
         f"""select idempotency_key, platform, message_kind, content_type, file_name, payload,
             status, attempt_count
         from {SCHEMA}.outbox where status in ({placeholders})
         order by enqueued_at, business_date, idempotency_key""",
         list(UNSENT),
     )
-    queued = [
-        QueuedMessage(r[0], r[1], r[2], r[3], r[4], r[5].encode("utf-8"), r[6], r[7]) for r in rows
-    ]
-    return [q for q in queued if platforms is None or q.platform in platforms]
+    for rows in chunks:
+        for r in rows:
+            if platforms is None or r["platform"] in platforms:
+                yield QueuedMessage(**{**r, "payload": r["payload"].encode("utf-8")})
 
 
 def mark_in_flight(db: WarehouseConnection, keys: Sequence[str], at: datetime) -> None:

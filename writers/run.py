@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,37 +51,44 @@ def make_transport(url: str | None = None, outbox_dir: Path | None = None) -> Wr
     return DirectoryWritebackTransport(outbox_dir or default_outbox_dir())
 
 
-def intended_messages(db: WarehouseConnection) -> list[OutboundMessage]:
+def intended_messages(db: WarehouseConnection) -> Iterator[OutboundMessage]:
+    """Every intended message, built a chunk of rows at a time (a day's write-back is
+    millions of messages at a million trades)."""
     schema, table = INTENDED_MESSAGES.split(".")
     if not db.table_exists(schema, table):
         raise FileNotFoundError(
             f"{INTENDED_MESSAGES} is missing: run the pipeline (posttrade run) first"
         )
-    rows = db.query_dicts(
+    built_at = datetime.now(UTC)
+    chunks = db.stream_dicts(
         f"select * from {INTENDED_MESSAGES} order by platform, message_kind, object_id"
     )
-    built_at = datetime.now(UTC)
-    return [build_message(row, built_at) for row in rows]
+    for rows in chunks:
+        for row in rows:
+            yield build_message(row, built_at)
 
 
 def plan(settings: WarehouseSettings) -> WritebackResult:
     """What a run would send, without writing anything anywhere."""
+    planned: list[PlannedMessage] = []
+    intended = 0
     with WarehouseConnection(settings, read_only=True) as db:
-        messages = intended_messages(db)
-        known = outbox.known_keys(db)
-        planned = [
-            PlannedMessage(
-                m.idempotency_key,
-                m.platform,
-                m.message_kind,
-                m.object_id,
-                m.target_state,
-                "new",
-                m.reason,
-            )
-            for m in messages
-            if m.idempotency_key not in known
-        ]
+        for part in outbox.chunked(intended_messages(db), 10_000):
+            intended += len(part)
+            known = outbox.known_statuses(db, [m.idempotency_key for m in part])
+            planned += [
+                PlannedMessage(
+                    m.idempotency_key,
+                    m.platform,
+                    m.message_kind,
+                    m.object_id,
+                    m.target_state,
+                    "new",
+                    m.reason,
+                )
+                for m in part
+                if m.idempotency_key not in known
+            ]
         for queued in outbox.unsent(db):
             key = queued.idempotency_key
             row = db.execute(
@@ -93,7 +101,7 @@ def plan(settings: WarehouseSettings) -> WritebackResult:
                     key, queued.platform, queued.message_kind, row[0], row[1], queued.status, row[2]
                 )
             )
-    return WritebackResult(intended=len(messages), enqueued=0, planned=planned)
+    return WritebackResult(intended=intended, enqueued=0, planned=planned)
 
 
 def run_writeback(
@@ -107,8 +115,21 @@ def run_writeback(
     """Enqueue every intended message not yet in the outbox, then deliver all unsent ones."""
     with WarehouseConnection(settings) as db:
         outbox.ensure_tables(db)
-        messages = intended_messages(db)
-        enqueued = outbox.enqueue(db, messages, datetime.now(UTC))
+        counted = _Counted(intended_messages(db))
+        enqueued = outbox.enqueue(db, counted, datetime.now(UTC))
         sender = Sender(db, transport, policy=policy, circuit=circuit, **(sender_options or {}))
         report = sender.send_all()
-    return WritebackResult(intended=len(messages), enqueued=enqueued, report=report)
+    return WritebackResult(intended=counted.count, enqueued=enqueued, report=report)
+
+
+class _Counted:
+    """Passes the messages through, counting them."""
+
+    def __init__(self, messages: Iterator[OutboundMessage]) -> None:
+        self.count = 0
+        self._messages = messages
+
+    def __iter__(self) -> Iterator[OutboundMessage]:
+        for message in self._messages:
+            self.count += 1
+            yield message

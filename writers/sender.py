@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 
 from writers import outbox
 from writers.db import WarehouseConnection
@@ -121,10 +122,8 @@ class Sender:
         """
         report = SendReport()
         queue = outbox.unsent(self.db)
-        start, size = 0, self.first_batch
-        while start < len(queue):
-            batch = queue[start : start + size]
-            start += len(batch)
+        size = self.first_batch
+        while batch := list(islice(queue, size)):
             began = self._clock()
             self._send_batch(batch, report)
             size = self._next_batch_size(size, self._clock() - began)
