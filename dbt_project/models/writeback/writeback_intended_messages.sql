@@ -36,26 +36,43 @@ report_acks as (
 ),
 
 -- A confirmation's open break: named by confirm_id (unexpected) or by the allocation line
--- the confirmation matched (field differences).
+-- the confirmation matched (field differences). Two equi-joins, not one join on an OR: the
+-- two ways are disjoint (a break names a confirm_id or not), and a join on an OR runs as a
+-- nested loop, quadratic in breaks x confirmations.
+trade_vs_confirmation_breaks as (
+    select * from open_breaks
+    where recon = 'trade_vs_confirmation'
+),
+
 confirmation_breaks as (
     select
-        open_breaks.break_id,
-        open_breaks.break_type,
-        open_breaks.business_date,
-        open_breaks.field,
-        open_breaks.left_value,
-        open_breaks.right_value,
+        trade_vs_confirmation_breaks.break_id,
+        trade_vs_confirmation_breaks.break_type,
+        trade_vs_confirmation_breaks.business_date,
+        trade_vs_confirmation_breaks.field,
+        trade_vs_confirmation_breaks.left_value,
+        trade_vs_confirmation_breaks.right_value,
         confirmations.confirm_id,
         confirmations.affirm_status
-    from open_breaks
+    from trade_vs_confirmation_breaks
+    inner join confirmations
+        on trade_vs_confirmation_breaks.confirm_id = confirmations.confirm_id
+    union all
+    select
+        trade_vs_confirmation_breaks.break_id,
+        trade_vs_confirmation_breaks.break_type,
+        trade_vs_confirmation_breaks.business_date,
+        trade_vs_confirmation_breaks.field,
+        trade_vs_confirmation_breaks.left_value,
+        trade_vs_confirmation_breaks.right_value,
+        confirmations.confirm_id,
+        confirmations.affirm_status
+    from trade_vs_confirmation_breaks
     inner join confirmations
         on
-            open_breaks.confirm_id = confirmations.confirm_id
-            or (
-                open_breaks.confirm_id is null
-                and open_breaks.allocation_line_id = confirmations.matched_allocation_line_id
-            )
-    where open_breaks.recon = 'trade_vs_confirmation'
+            trade_vs_confirmation_breaks.allocation_line_id
+            = confirmations.matched_allocation_line_id
+    where trade_vs_confirmation_breaks.confirm_id is null
 ),
 
 -- ctm: reject a confirmation with an open break (the highest-priority break names the reason).
