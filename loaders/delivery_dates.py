@@ -11,8 +11,14 @@ quarantined and visible instead of waiting for a date it will never have.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractors.base import parse_batches
@@ -24,6 +30,8 @@ from posttrade.settings import WarehouseSettings
 
 if TYPE_CHECKING:
     from loaders.ingest import PlatformTransport
+
+logger = logging.getLogger(__name__)
 
 # sha256 -> business date, for files parsed in this process: a run over partition D skips
 # the files of other dates without parsing them again.
@@ -63,51 +71,130 @@ def known_business_date(sha256: str) -> tuple[bool, date | None]:
 
 
 def inbox_business_dates(
-    transport: PlatformTransport, platforms: Iterable[str], settings: WarehouseSettings
+    transport: PlatformTransport,
+    platforms: Iterable[str],
+    settings: WarehouseSettings,
+    workers: int | None = None,
 ) -> set[date]:
     """Every business date the platforms' current deliveries belong to.
 
     Files already in the ledger take their date from it; new ones are parsed (once per
-    process) to learn theirs. One file's bytes are held at a time: a day's deliveries are
-    gigabytes at a million trades, and holding them all made the scan's memory grow with
-    the whole inbox.
+    process) to learn theirs, on `workers` processes (default: POSTTRADE_PARSE_WORKERS, else
+    one per core) once the new bytes make it worth starting them. At most one file's bytes
+    per worker are held at a time: a day's deliveries are gigabytes at a million trades.
     """
-    found: set[date] = set()
-    listed: list[tuple[InboxFile, str]] = []
-    for platform in platforms:
-        for delivered in transport.list_files(platform):
-            sha256 = getattr(delivered, "sha256", None)
-            if sha256:
-                listed.append((delivered, sha256))
+    with _DateScan(workers if workers is not None else default_workers()) as scan:
+        listed: list[tuple[InboxFile, str]] = []
+        for platform in platforms:
+            for delivered in transport.list_files(platform):
+                sha256 = getattr(delivered, "sha256", None)
+                if sha256:
+                    listed.append((delivered, sha256))
+                    continue
+                content = transport.read(delivered)
+                ledger = ledger_business_dates(settings, [content.sha256])
+                scan.learn(delivered, content.sha256, content.data, ledger)
+        # A platform API lists each file's hash: the ledger is asked once for all of them
+        # and only the files it does not hold are downloaded.
+        ledger = ledger_business_dates(settings, [sha256 for _, sha256 in listed])
+        for delivered, sha256 in listed:
+            if sha256 in ledger or sha256 in _KNOWN:
+                scan.learn(delivered, sha256, None, ledger)
+            else:
+                scan.learn(delivered, sha256, transport.read(delivered).data, ledger)
+    return scan.found
+
+
+def default_workers() -> int:
+    return int(os.environ.get("POSTTRADE_PARSE_WORKERS") or os.cpu_count() or 1)
+
+
+class _DateScan:
+    """Learns files' dates inline, or on worker processes once `_POOL_AFTER_BYTES` of new
+    files have come (starting the workers costs about a second each: not worth it for a
+    small delivery)."""
+
+    def __init__(self, workers: int) -> None:
+        self.found: set[date] = set()
+        self._workers = workers
+        self._new_bytes = 0
+        self._pool: ProcessPoolExecutor | None = None
+        # The bytes stay referenced until the worker answers: a broken pool falls back to
+        # parsing here.
+        self._running: dict[Future[date | None], tuple[InboxFile, str, bytes]] = {}
+
+    def learn(
+        self, delivered: InboxFile, sha256: str, data: bytes | None, ledger: dict[str, str]
+    ) -> None:
+        if sha256 in ledger:
+            self._add(latest_date(ledger[sha256]))
+            return
+        if sha256 in _KNOWN or any(sha256 == job[1] for job in self._running.values()):
+            self._add(_KNOWN.get(sha256))
+            return
+        assert data is not None
+        self._new_bytes += len(data)
+        if self._workers > 1 and self._new_bytes > _POOL_AFTER_BYTES:
+            self._submit(delivered, sha256, data)
+        else:
+            self._add(file_business_date(delivered.platform, delivered.relative_path, data, sha256))
+
+    def _submit(self, delivered: InboxFile, sha256: str, data: bytes) -> None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"))
+        while len(self._running) >= self._workers:  # one file's bytes per worker
+            self._collect(wait(self._running, return_when=FIRST_COMPLETED).done)
+        folder = parse_spool.active_folder()
+        try:
+            if self._workers == 1:  # the pool broke while we waited
+                raise BrokenProcessPool("parse workers stopped")
+            future = self._pool.submit(
+                _learn_in_worker, folder, delivered.platform, delivered.relative_path, data, sha256
+            )
+        except BrokenProcessPool as error:
+            self._inline(delivered, sha256, data, error)
+            return
+        self._running[future] = (delivered, sha256, data)
+
+    def _inline(self, delivered: InboxFile, sha256: str, data: bytes, error: Exception) -> None:
+        """Parse here after the pool broke (e.g. a script without the `if __name__ ==
+        "__main__"` guard that spawned workers need): slower, not wrong."""
+        if self._workers > 1:
+            logger.warning("parse workers unavailable (%s): parsing in this process", error)
+        self._workers = 1
+        self._add(file_business_date(delivered.platform, delivered.relative_path, data, sha256))
+
+    def _collect(self, done: Iterable[Future[date | None]]) -> None:
+        for future in done:
+            delivered, sha256, data = self._running.pop(future)
+            try:
+                _KNOWN[sha256] = future.result()
+            except BrokenProcessPool as error:
+                self._inline(delivered, sha256, data, error)
                 continue
-            content = transport.read(delivered)
-            ledger = ledger_business_dates(settings, [content.sha256])
-            _add(found, _file_date(delivered, content.sha256, content.data, ledger))
-    # A platform API lists each file's hash: the ledger is asked once for all of them and
-    # only the files it does not hold are downloaded.
-    ledger = ledger_business_dates(settings, [sha256 for _, sha256 in listed])
-    for delivered, sha256 in listed:
-        _add(found, _file_date(delivered, sha256, None, ledger, transport))
-    return found
+            self._add(_KNOWN[sha256])
+
+    def _add(self, day: date | None) -> None:
+        if day is not None:
+            self.found.add(day)
+
+    def __enter__(self) -> _DateScan:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self._collect(wait(self._running).done)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
 
 
-def _file_date(
-    delivered: InboxFile,
-    sha256: str,
-    data: bytes | None,
-    ledger: dict[str, str],
-    transport: PlatformTransport | None = None,
+_POOL_AFTER_BYTES = 32 * 1024 * 1024
+
+
+def _learn_in_worker(
+    spool_folder: Path | None, platform: str, source_file: str, data: bytes, sha256: str
 ) -> date | None:
-    if sha256 in ledger:
-        return latest_date(ledger[sha256])
-    if sha256 in _KNOWN:
-        return _KNOWN[sha256]
-    if data is None:
-        assert transport is not None
-        data = transport.read(delivered).data
-    return file_business_date(delivered.platform, delivered.relative_path, data, sha256)
-
-
-def _add(found: set[date], day: date | None) -> None:
-    if day is not None:
-        found.add(day)
+    with parse_spool.attached(spool_folder):
+        return file_business_date(platform, source_file, data, sha256)

@@ -42,6 +42,22 @@ def spooling(data_dir: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def active_folder() -> Path | None:
+    """The folder of the active spool, for worker processes to `attach` to."""
+    return _active
+
+
+@contextmanager
+def attached(folder: Path | None) -> Iterator[None]:
+    """In a worker process: spool into another process's active spool (or none)."""
+    global _active
+    previous, _active = _active, folder
+    try:
+        yield
+    finally:
+        _active = previous
+
+
 def keep(sha256: str, batches: Iterable[ExtractedFile]) -> Iterator[ExtractedFile]:
     """Yield `batches`, writing each to the active spool (if any) as it passes; the file
     counts as spooled only once its last batch is written."""

@@ -3,6 +3,7 @@ loads them back, identical to a fresh parse; nothing is spooled outside a run's 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -148,3 +149,56 @@ def test_a_run_parses_each_new_file_once(
                 f"({ours} except all {theirs}) union all ({theirs} except all {ours})"
             ).fetchall()
             assert difference == [], table
+
+
+def test_worker_processes_learn_the_same_dates_and_fill_the_spool(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loaders import delivery_dates
+
+    settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
+    transport = DirectoryTransport(inbox)
+    monkeypatch.setattr(delivery_dates, "_KNOWN", {})
+    inline = inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=1)
+    inline_known = dict(delivery_dates._KNOWN)
+
+    parsed_here: list[str] = []
+    parse_batches = delivery_dates.parse_batches
+    monkeypatch.setattr(
+        delivery_dates,
+        "parse_batches",
+        lambda platform, source, *rest: (
+            parsed_here.append(source) or parse_batches(platform, source, *rest)
+        ),
+    )
+    monkeypatch.setattr(delivery_dates, "_KNOWN", {})
+    monkeypatch.setattr(delivery_dates, "_POOL_AFTER_BYTES", 0)
+    with parse_spool.spooling(tmp_path / "data"):
+        pooled = inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=2)
+        assert parsed_here == [], "every file was parsed on a worker"
+        assert pooled == inline and len(inline) >= 2
+        assert inline_known == delivery_dates._KNOWN
+        for sha256 in inline_known:
+            spooled = parse_spool.take(sha256)
+            assert spooled is not None and list(spooled)
+
+
+def _worker_that_dies(*args: object) -> None:
+    os._exit(3)
+
+
+def test_a_broken_worker_pool_falls_back_to_parsing_here(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from loaders import delivery_dates
+
+    settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
+    transport = DirectoryTransport(inbox)
+    monkeypatch.setattr(delivery_dates, "_KNOWN", {})
+    inline = inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=1)
+    monkeypatch.setattr(delivery_dates, "_KNOWN", {})
+    monkeypatch.setattr(delivery_dates, "_POOL_AFTER_BYTES", 0)
+    monkeypatch.setattr(delivery_dates, "_learn_in_worker", _worker_that_dies)
+    with parse_spool.spooling(tmp_path / "data"):
+        assert inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=2) == inline
+        assert all(parse_spool.take(sha256) is not None for sha256 in delivery_dates._KNOWN)
