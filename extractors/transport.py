@@ -77,3 +77,11 @@ class DirectoryTransport:
             return FileContent(b"", refusal_sha256(file))
         data = file.path.read_bytes()
         return FileContent(data, hashlib.sha256(data).hexdigest())
+
+    def sha256_of(self, file: InboxFile) -> str:
+        """The file's content hash, read a block at a time (a file of gigabytes is never
+        held whole for it)."""
+        if file.refused_reason:
+            return refusal_sha256(file)
+        with file.path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()

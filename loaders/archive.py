@@ -10,6 +10,7 @@ copies. DuckDB notebooks read the lake with hive partitioning.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -31,15 +32,24 @@ def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
 
 
 def archive_raw_file(
-    landing_dir: Path, platform: str, arrival_date: date, sha256: str, source_file: str, data: bytes
+    landing_dir: Path,
+    platform: str,
+    arrival_date: date,
+    sha256: str,
+    source_file: str,
+    data: bytes | Path,
 ) -> Path:
-    """Keep the delivered bytes once; the same bytes again (any name) are not written twice."""
+    """Keep the delivered bytes once; the same bytes again (any name) are not written twice.
+    `data` is the bytes, or the dropped file to copy (never held whole)."""
     suffix = "".join(PurePosixPath(source_file).suffixes[-1:]).lower()
     if not suffix.replace(".", "").isalnum():
         suffix = ""
     path = landing_dir / platform / arrival_date.isoformat() / f"{sha256}{suffix}"
     if not path.exists():
-        _write_atomically(path, lambda temporary: temporary.write_bytes(data))
+        if isinstance(data, Path):
+            _write_atomically(path, lambda temporary: shutil.copyfile(data, temporary))
+        else:
+            _write_atomically(path, lambda temporary: temporary.write_bytes(data))
     return path
 
 

@@ -91,6 +91,12 @@ def inbox_business_dates(
                 if sha256:
                     listed.append((delivered, sha256))
                     continue
+                if scan.would_pool(delivered) and hasattr(transport, "sha256_of"):
+                    # A big dropped file: hashed a block at a time here, read by the worker.
+                    sha256 = transport.sha256_of(delivered)
+                    ledger = ledger_business_dates(settings, [sha256])
+                    scan.learn(delivered, sha256, None, ledger, source=transport)
+                    continue
                 content = transport.read(delivered)
                 ledger = ledger_business_dates(settings, [content.sha256])
                 scan.learn(delivered, content.sha256, content.data, ledger)
@@ -119,27 +125,50 @@ class _DateScan:
         self._workers = workers
         self._new_bytes = 0
         self._pool: ProcessPoolExecutor | None = None
-        # The bytes stay referenced until the worker answers: a broken pool falls back to
-        # parsing here.
-        self._running: dict[Future[date | None], tuple[InboxFile, str, bytes]] = {}
+        # What a worker was given stays referenced until it answers: a broken pool falls
+        # back to parsing here.
+        self._running: dict[
+            Future[date | None],
+            tuple[InboxFile, str, bytes | None, PlatformTransport | None],
+        ] = {}
+
+    def would_pool(self, delivered: InboxFile) -> bool:
+        """Whether a new file of this size would go to a worker."""
+        if self._workers < 2 or delivered.refused_reason or not delivered.path.is_file():
+            return False
+        return self._new_bytes + delivered.path.stat().st_size > _POOL_AFTER_BYTES
 
     def learn(
-        self, delivered: InboxFile, sha256: str, data: bytes | None, ledger: dict[str, str]
+        self,
+        delivered: InboxFile,
+        sha256: str,
+        data: bytes | None,
+        ledger: dict[str, str],
+        source: PlatformTransport | None = None,
     ) -> None:
+        """Learn a file's date from the ledger, this process's memory, or by parsing its
+        `data` (or, with `source`, the bytes a worker reads from it)."""
         if sha256 in ledger:
             self._add(latest_date(ledger[sha256]))
             return
         if sha256 in _KNOWN or any(sha256 == job[1] for job in self._running.values()):
             self._add(_KNOWN.get(sha256))
             return
-        assert data is not None
-        self._new_bytes += len(data)
+        size = len(data) if data is not None else delivered.path.stat().st_size
+        self._new_bytes += size
         if self._workers > 1 and self._new_bytes > _POOL_AFTER_BYTES:
-            self._submit(delivered, sha256, data)
+            self._submit(delivered, sha256, data, source)
         else:
+            data = data if data is not None else _read(source, delivered)
             self._add(file_business_date(delivered.platform, delivered.relative_path, data, sha256))
 
-    def _submit(self, delivered: InboxFile, sha256: str, data: bytes) -> None:
+    def _submit(
+        self,
+        delivered: InboxFile,
+        sha256: str,
+        data: bytes | None,
+        source: PlatformTransport | None,
+    ) -> None:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self._workers, mp_context=get_context("spawn"))
         while len(self._running) >= self._workers:  # one file's bytes per worker
@@ -149,28 +178,36 @@ class _DateScan:
             if self._workers == 1:  # the pool broke while we waited
                 raise BrokenProcessPool("parse workers stopped")
             future = self._pool.submit(
-                _learn_in_worker, folder, delivered.platform, delivered.relative_path, data, sha256
+                _learn_in_worker, folder, delivered, sha256, data, source if data is None else None
             )
         except BrokenProcessPool as error:
-            self._inline(delivered, sha256, data, error)
+            self._inline(delivered, sha256, data, source, error)
             return
-        self._running[future] = (delivered, sha256, data)
+        self._running[future] = (delivered, sha256, data, source)
 
-    def _inline(self, delivered: InboxFile, sha256: str, data: bytes, error: Exception) -> None:
+    def _inline(
+        self,
+        delivered: InboxFile,
+        sha256: str,
+        data: bytes | None,
+        source: PlatformTransport | None,
+        error: Exception,
+    ) -> None:
         """Parse here after the pool broke (e.g. a script without the `if __name__ ==
         "__main__"` guard that spawned workers need): slower, not wrong."""
         if self._workers > 1:
             logger.warning("parse workers unavailable (%s): parsing in this process", error)
         self._workers = 1
+        data = data if data is not None else _read(source, delivered)
         self._add(file_business_date(delivered.platform, delivered.relative_path, data, sha256))
 
     def _collect(self, done: Iterable[Future[date | None]]) -> None:
         for future in done:
-            delivered, sha256, data = self._running.pop(future)
+            delivered, sha256, data, source = self._running.pop(future)
             try:
                 _KNOWN[sha256] = future.result()
             except BrokenProcessPool as error:
-                self._inline(delivered, sha256, data, error)
+                self._inline(delivered, sha256, data, source, error)
                 continue
             self._add(_KNOWN[sha256])
 
@@ -194,7 +231,22 @@ _POOL_AFTER_BYTES = 32 * 1024 * 1024
 
 
 def _learn_in_worker(
-    spool_folder: Path | None, platform: str, source_file: str, data: bytes, sha256: str
+    spool_folder: Path | None,
+    delivered: InboxFile,
+    sha256: str,
+    data: bytes | None,
+    source: PlatformTransport | None,
 ) -> date | None:
+    if data is None:
+        content = source.read(delivered) if source is not None else None
+        assert content is not None
+        data = content.data
+        if content.sha256 != sha256:  # rewritten since it was hashed: not this file's spool
+            spool_folder = None
     with parse_spool.attached(spool_folder):
-        return file_business_date(platform, source_file, data, sha256)
+        return file_business_date(delivered.platform, delivered.relative_path, data, sha256)
+
+
+def _read(source: PlatformTransport | None, delivered: InboxFile) -> bytes:
+    assert source is not None, "a file's bytes or where to read them"
+    return source.read(delivered).data

@@ -86,34 +86,50 @@ def ingest_platform(
         if listed_sha256 and loader.is_ingested(listed_sha256):
             report.outcomes.append(_skipped(delivered.relative_path, listed_sha256, progress))
             continue
-        content = transport.read(delivered)
-        if loader.is_ingested(content.sha256):
-            report.outcomes.append(_skipped(delivered.relative_path, content.sha256, progress))
-            continue
-        archive_raw_file(
-            storage.landing_dir,
-            platform,
-            arrival_date,
-            content.sha256,
-            delivered.relative_path,
-            content.data,
-        )
+        spooled_sha256 = _spooled_sha256(transport, delivered, listed_sha256)
+        if spooled_sha256 is not None:
+            # Parsed by this run's date scan: hashed, archived and loaded from its spool
+            # without its bytes held here (a dropped file can be gigabytes).
+            if loader.is_ingested(spooled_sha256):
+                report.outcomes.append(_skipped(delivered.relative_path, spooled_sha256, progress))
+                continue
+            archive_raw_file(
+                storage.landing_dir,
+                platform,
+                arrival_date,
+                spooled_sha256,
+                delivered.relative_path,
+                delivered.path,
+            )
+            sha256, content = spooled_sha256, None
+        else:
+            content = transport.read(delivered)
+            if loader.is_ingested(content.sha256):
+                report.outcomes.append(_skipped(delivered.relative_path, content.sha256, progress))
+                continue
+            archive_raw_file(
+                storage.landing_dir,
+                platform,
+                arrival_date,
+                content.sha256,
+                delivered.relative_path,
+                content.data,
+            )
+            sha256 = content.sha256
         if business_dates is not None:
             # A partition run loads only its dates' files (a file parsed before in this
             # process is not parsed again to learn its date).
-            known, day = known_business_date(content.sha256)
-            if not known:
-                day = file_business_date(
-                    platform, delivered.relative_path, content.data, content.sha256
-                )
+            day = _business_date(transport, delivered, sha256, content)
             if not _belongs(day, business_dates):
                 progress(f"{delivered.relative_path}: business date {day}, left for its partition")
                 continue
         # Parsed and loaded a batch of messages at a time (one transaction for the file); a
         # file the run's date scan parsed already is read back from its spool.
-        spooled = None if delivered.refused_reason else parse_spool.take(content.sha256)
-        batches = spooled or delivered_batches(platform, delivered, content)
-        lake = _LakeWriter(storage.lake_dir, content.sha256)
+        batches = None if delivered.refused_reason else parse_spool.take(sha256)
+        if batches is None:
+            assert content is not None, "a file hashed for its spool is in it"
+            batches = delivered_batches(platform, delivered, content)
+        lake = _LakeWriter(storage.lake_dir, sha256)
         outcome = loader.load_batches(batches, lake.write)
         report.outcomes.append(outcome)
         if lake.is_quarantined_whole:
@@ -145,6 +161,36 @@ class _LakeWriter:
         write_lake(self.lake_dir, self.sha256, batch.tables, self.part)
         self.part += 1
         self.is_quarantined_whole = batch.is_quarantined_whole
+
+
+def _business_date(
+    transport: PlatformTransport,
+    delivered: InboxFile,
+    sha256: str,
+    content: FileContent | None,
+) -> date | None:
+    known, day = known_business_date(sha256)
+    if known:
+        return day
+    data = (content or transport.read(delivered)).data
+    return file_business_date(delivered.platform, delivered.relative_path, data, sha256)
+
+
+def _spooled_sha256(
+    transport: PlatformTransport, delivered: InboxFile, listed_sha256: str | None
+) -> str | None:
+    """The content hash of a dropped file this run's spool holds, hashed a block at a time;
+    None for any other file (it is read whole, as before)."""
+    sha256_of = getattr(transport, "sha256_of", None)
+    if (
+        sha256_of is None
+        or listed_sha256 is not None
+        or delivered.refused_reason
+        or parse_spool.active_folder() is None
+    ):
+        return None
+    sha256 = sha256_of(delivered)
+    return sha256 if parse_spool.holds(sha256) else None
 
 
 def _belongs(day: date | None, business_dates: Collection[date] | None) -> bool:

@@ -73,10 +73,15 @@ def keep(sha256: str, batches: Iterable[ExtractedFile]) -> Iterator[ExtractedFil
     (folder / _COMPLETE).touch()
 
 
+def holds(sha256: str) -> bool:
+    """Whether the active spool holds the whole of this file's batches."""
+    return _active is not None and (_active / sha256 / _COMPLETE).exists()
+
+
 def take(sha256: str) -> Iterator[ExtractedFile] | None:
     """The spooled batches of a file, read back one at a time and removed after the last;
     None when this process did not spool the whole file."""
-    if _active is None or not (_active / sha256 / _COMPLETE).exists():
+    if _active is None or not holds(sha256):
         return None
     return _read_all(_active / sha256)
 
