@@ -1,10 +1,20 @@
 {#
-  The business-date window of a partitioned run: `dbt build --vars '{min_date: ..,
-  max_date: ..}'` (Dagster passes the partition or partition range). Without the vars, a
-  model builds in full.
+  The business-date window of a partitioned run, read at execution (never while parsing):
+  Dagster sets POSTTRADE_WINDOW_MIN_DATE / POSTTRADE_WINDOW_MAX_DATE in the environment of
+  its `dbt build` (the partition or partition range). Not `--vars`: dbt hashes the command
+  line vars into its partial-parse state, so a new window every run forced a full parse.
+  By hand, `--vars '{min_date: .., max_date: ..}'` still works (and wins over the
+  environment), at the price of that full parse. Without either, a model builds in full.
 #}
+{% macro partition_window_bound(name) %}
+    {{ return(var(name, none) or env_var('POSTTRADE_WINDOW_' ~ (name | upper), '') or none) }}
+{% endmacro %}
+
 {% macro has_partition_window() %}
-    {{ return(var('min_date', none) is not none and var('max_date', none) is not none) }}
+    {{ return(
+        partition_window_bound('min_date') is not none
+        and partition_window_bound('max_date') is not none
+    ) }}
 {% endmacro %}
 
 {#
@@ -19,7 +29,7 @@
         from {{ ref('stg_ingestion__files') }} as window_files
         where
             window_files.business_date
-            between cast('{{ var("min_date") }}' as date) and cast('{{ var("max_date") }}' as date)
+            between cast('{{ partition_window_bound("min_date") }}' as date) and cast('{{ partition_window_bound("max_date") }}' as date)
     )
 {% endmacro %}
 

@@ -8,7 +8,7 @@ reached. A clock calendar would invent empty partitions and could not hold those
 The partitions are registered in date order when files are found (`register_business_dates`:
 the arrival sensors and `posttrade run`), so a range `A...C` covers the dates in between.
 Runs over a range are single runs (BackfillPolicy.single_run()): one ingestion pass and one
-`dbt build --vars {min_date, max_date}` for the whole window.
+`dbt build` for the whole window (its bounds in dbt's environment, transformation.py).
 """
 
 from collections.abc import Iterable

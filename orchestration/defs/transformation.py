@@ -1,7 +1,9 @@
 """dbt models as assets: staging -> intermediate -> marts -> recon, dbt tests as asset checks."""
 
-import json
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import dagster as dg
@@ -14,7 +16,13 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN, window
-from posttrade.dbt_manifest import dbt_executable, prepare_manifest
+from posttrade.dbt_manifest import (
+    dbt_executable,
+    invocation_target_path,
+    keep_partial_parse,
+    prepare_manifest,
+    reuse_partial_parse,
+)
 from posttrade.settings import DBT_PROJECT_DIR
 
 
@@ -36,8 +44,34 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
 
 
-def dbt_vars(min_date: str, max_date: str) -> str:
-    return json.dumps({"min_date": min_date, "max_date": max_date})
+# The window reaches dbt through its environment, read by macros/partition_window.sql at
+# execution. Not `--vars`: dbt hashes them into its parse state, so every new window parsed
+# the whole project again.
+WINDOW_ENV = ("POSTTRADE_WINDOW_MIN_DATE", "POSTTRADE_WINDOW_MAX_DATE")
+
+# DbtCliResource.cli() takes no environment: it starts dbt with a copy of os.environ made
+# within the call. So the window is set in os.environ around that call only, under this
+# lock, and put back after it: the dbt process keeps the copy it started with, so two steps
+# in one process (in-process runs on threads) each start dbt with their own window and never
+# with the other's. The multiprocess and k8s executors run each step in its own process or
+# pod, whose environment is its own anyway.
+_DBT_START = threading.Lock()
+
+
+@contextmanager
+def window_environment(min_date: str, max_date: str) -> Iterator[dict[str, str]]:
+    """os.environ with this window, while a dbt invocation starts; yields that environment."""
+    with _DBT_START:
+        saved = {name: os.environ.get(name) for name in WINDOW_ENV}
+        os.environ.update(zip(WINDOW_ENV, (min_date, max_date), strict=True))
+        try:
+            yield dict(os.environ)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def build_defs() -> dg.Definitions:
@@ -61,8 +95,17 @@ def build_defs() -> dg.Definitions:
     )
     def posttrade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """Decompose transactions into entity marts and compute the recon breaks."""
-        # Incremental models rebuild only the rows of the files of this window.
-        arguments = ["build", "--vars", dbt_vars(*window(context))]
-        yield from dbt.cli(arguments, context=context).stream()
+        # Incremental models rebuild only the rows of the files of this window. dbt starts
+        # from the parse state of the last run against this warehouse (a partial parse).
+        target_path = invocation_target_path(
+            context.op_execution_context.op.name, context.run.run_id
+        )
+        with window_environment(*window(context)) as env:
+            reuse_partial_parse(target_path, env)
+            invocation = dbt.cli(["build"], context=context, target_path=target_path)
+        try:
+            yield from invocation.stream()
+        finally:
+            keep_partial_parse(target_path, env)
 
     return dg.Definitions(assets=[posttrade_dbt_models])

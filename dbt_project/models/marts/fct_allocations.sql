@@ -5,7 +5,7 @@
 -- messages (and any earlier delivery of them) replace or cancel (RefAllocID), since a late
 -- replace or cancel changes the status of the version it names. A line's row depends on
 -- nothing else, so the other allocations' rows are left as they are. Without the window
--- vars it builds in full.
+-- it builds in full.
 -- depends_on: {{ ref('stg_ingestion__files') }}
 -- depends_on: {{ ref('stg_oms__allocations') }}
 -- depends_on: {{ ref('stg_oms__allocation_orders') }}

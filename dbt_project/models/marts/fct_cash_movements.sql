@@ -7,7 +7,7 @@
 -- resent in a later file is still counted once, from the delivery the deduplication keeps;
 -- plus every entry whose is_expected_movement came out differently from the stored row (the
 -- securities of an instruction may settle on a later day than its cash is booked). Without
--- the window vars it builds in full.
+-- the window it builds in full.
 -- depends_on: {{ ref('stg_ingestion__files') }}
 -- depends_on: {{ ref('stg_bank__statements') }}
 {{

@@ -7,7 +7,7 @@
 -- row: the matching pairs records only when each is the other's only candidate across the
 -- whole history, so another day's allocation or confirmation can make or break an earlier
 -- pair; that comparison reads the whole matching, the rewrite stays small. Without the
--- window vars it builds in full.
+-- window it builds in full.
 -- depends_on: {{ ref('stg_ingestion__files') }}
 -- depends_on: {{ ref('stg_ctm__confirmations') }}
 -- depends_on: {{ ref('stg_ctm__confirmation_acks') }}

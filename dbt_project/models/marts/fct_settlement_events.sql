@@ -5,7 +5,7 @@
 -- message reference (BizMsgIdr, :20C::SEME), which it numbers in sending order.
 -- Incremental: a partitioned run rewrites the events of the instructions its window's files
 -- touch (all of their history, since a late event renumbers the ones after it); the rows of
--- other instructions are left as they are. Without the window vars it builds in full.
+-- other instructions are left as they are. Without the window it builds in full.
 -- depends_on: {{ ref('stg_ingestion__files') }}
 {{
     config(
