@@ -10,31 +10,44 @@
 {% macro match_cascade(prefix, left_cte, right_cte, rules) -%}
 {%- for rule in rules %}
 {%- set rule_name = rule['rule'] %}
+{%- if loop.first %}
+{%- set left_records, right_records = left_cte, right_cte %}
+{%- else %}
+{%- set left_records = prefix ~ '_' ~ loop.index ~ '_left' %}
+{%- set right_records = prefix ~ '_' ~ loop.index ~ '_right' %}
+{#- The records no earlier rule paired, each side on its own, before the join: a later rule
+    (economic keys) has many candidates per key over all records, and joining them all
+    before dropping the paired ones grew with the square of the day. Two anti-joins, not
+    one on `left_id = ... or right_id = ...`, which is no equi-join. #}
+{{ left_records }} as (
+    select * from {{ left_cte }} as left_side
+    where not exists (
+        select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
+        where paired.left_id = left_side.left_id
+    )
+),
+
+{{ right_records }} as (
+    select * from {{ right_cte }} as right_side
+    where not exists (
+        select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
+        where paired.right_id = right_side.right_id
+    )
+),
+{%- endif %}
+
 {{ prefix }}_{{ loop.index }}_candidates as (
     select
         left_side.left_id,
         right_side.right_id,
         count(*) over (partition by left_side.left_id) as candidates_per_left,
         count(*) over (partition by right_side.right_id) as candidates_per_right
-    from {{ left_cte }} as left_side
-    inner join {{ right_cte }} as right_side
+    from {{ left_records }} as left_side
+    inner join {{ right_records }} as right_side
         on
         {%- for key in rule['keys'] %}
             {% if not loop.first %}and {% endif %}left_side.{{ key }} = right_side.{{ key }}
         {%- endfor %}
-    {%- if not loop.first %}
-    {#- Two anti-joins, not one on `left_id = ... or right_id = ...`: an OR condition is
-        no equi-join, so it would compare every candidate with every earlier pair. #}
-    where
-        not exists (
-            select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
-            where paired.left_id = left_side.left_id
-        )
-        and not exists (
-            select 1 from {{ prefix }}_{{ loop.index - 1 }}_paired as paired
-            where paired.right_id = right_side.right_id
-        )
-    {%- endif %}
 ),
 
 {{ prefix }}_{{ loop.index }}_paired as (
