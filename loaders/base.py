@@ -66,6 +66,9 @@ class WarehouseLoader(ABC):
     @abstractmethod
     def query(self, sql: str) -> list[tuple]: ...
 
+    def _refresh_statistics(self, tables: list[str]) -> None:
+        """After a committed load: let the query planner see the tables' new rows."""
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -106,6 +109,10 @@ class WarehouseLoader(ABC):
                 totals.add(batch)
                 on_batch(batch)
             self._insert(LEDGER_TABLE, totals.ledger_row())
+        self._refresh_statistics(
+            [name for name, rows in totals.rows_by_table.items() if rows]
+            + ([QUARANTINE_TABLE] if totals.quarantined else [])
+        )
         return LoadOutcome(
             source_file=first.source_file,
             file_sha256=sha256,

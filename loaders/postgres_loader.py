@@ -48,6 +48,14 @@ class PostgresLoader(WarehouseLoader):
         with self.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
             copy.write(frame.write_csv(include_header=False).encode())
 
+    def _refresh_statistics(self, tables: list[str]) -> None:
+        # A bulk COPY leaves the planner with no statistics until autovacuum gets to the
+        # table: dbt's next queries then planned a 500k-row table as a few rows, and a
+        # nested loop over it ran for many minutes at 100k trades.
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"analyze {qualified(table)}")
+
     def query(self, sql: str) -> list[tuple]:
         with self.connection.cursor() as cursor:
             cursor.execute(sql)
