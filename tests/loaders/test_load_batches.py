@@ -81,3 +81,33 @@ def test_a_failure_mid_file_rolls_back_every_batch(world: Path, tmp_path: Path) 
             loader.load_batches(failing())
         assert _counts(loader, "oms_execution_reports") == 0
         assert not loader.is_ingested(SHA)
+
+
+def test_postgres_tables_have_planner_statistics_after_a_load(
+    world: Path, postgres_dsn: str
+) -> None:
+    """A bulk COPY leaves PostgreSQL's planner blind until autovacuum: the loader analyzes
+    the tables it filled (a never-analyzed table has reltuples -1). In a database of its
+    own: the session's database holds other tests' raw schema."""
+    import uuid
+
+    import psycopg
+
+    from loaders.postgres_loader import PostgresLoader
+
+    database = f"posttrade_test_stats_{uuid.uuid4().hex[:8]}"
+    server, _, _ = postgres_dsn.rpartition("/")
+    data = next((world / "oms").glob("*executions.fix")).read_bytes()
+    with psycopg.connect(postgres_dsn, autocommit=True) as admin:
+        admin.execute(f'create database "{database}"')
+        try:
+            with PostgresLoader(f"{server}/{database}") as loader:
+                outcome = loader.load_batches(parse_batches("oms", "oms/e.fix", data, SHA, 4))
+                estimated = loader.query(
+                    "select reltuples from pg_class "
+                    "where oid = 'raw.oms_execution_reports'::regclass"
+                )[0][0]
+        finally:
+            admin.execute(f'drop database if exists "{database}" with (force)')
+    rows = outcome.rows_by_table["oms_execution_reports"]
+    assert rows > 0 and estimated == rows
