@@ -66,6 +66,7 @@ class WarehouseLoader(ABC):
     @abstractmethod
     def query(self, sql: str) -> list[tuple]: ...
 
+    @abstractmethod
     def _refresh_statistics(self, tables: list[str]) -> None:
         """After a committed load: let the query planner see the tables' new rows."""
 

@@ -57,5 +57,8 @@ class DuckDBLoader(WarehouseLoader):
     def query(self, sql: str) -> list[tuple]:
         return self.connection.execute(sql).fetchall()
 
+    def _refresh_statistics(self, tables: list[str]) -> None:
+        del tables  # DuckDB keeps its statistics up to date as it writes
+
     def close(self) -> None:
         self.connection.close()
