@@ -86,22 +86,22 @@ def ingest_platform(
         if listed_sha256 and loader.is_ingested(listed_sha256):
             report.outcomes.append(_skipped(delivered.relative_path, listed_sha256, progress))
             continue
-        spooled_sha256 = _spooled_sha256(transport, delivered, listed_sha256)
-        if spooled_sha256 is not None:
-            # Parsed by this run's date scan: hashed, archived and loaded from its spool
-            # without its bytes held here (a dropped file can be gigabytes).
-            if loader.is_ingested(spooled_sha256):
-                report.outcomes.append(_skipped(delivered.relative_path, spooled_sha256, progress))
-                continue
+        streamed_sha256 = _streamed_sha256(transport, delivered, listed_sha256)
+        if streamed_sha256 is not None and loader.is_ingested(streamed_sha256):
+            report.outcomes.append(_skipped(delivered.relative_path, streamed_sha256, progress))
+            continue
+        if streamed_sha256 is not None and parse_spool.holds(streamed_sha256):
+            # Parsed by this run's date scan: archived and loaded from its spool without
+            # its bytes held here (a dropped file can be gigabytes).
             archive_raw_file(
                 storage.landing_dir,
                 platform,
                 arrival_date,
-                spooled_sha256,
+                streamed_sha256,
                 delivered.relative_path,
                 delivered.path,
             )
-            sha256, content = spooled_sha256, None
+            sha256, content = streamed_sha256, None
         else:
             content = transport.read(delivered)
             if loader.is_ingested(content.sha256):
@@ -176,11 +176,11 @@ def _business_date(
     return file_business_date(delivered.platform, delivered.relative_path, data, sha256)
 
 
-def _spooled_sha256(
+def _streamed_sha256(
     transport: PlatformTransport, delivered: InboxFile, listed_sha256: str | None
 ) -> str | None:
-    """The content hash of a dropped file this run's spool holds, hashed a block at a time;
-    None for any other file (it is read whole, as before)."""
+    """In a run with a parse spool, a dropped file's content hash, read a block at a time
+    (so a file already loaded, or spooled, is never read whole here); None otherwise."""
     sha256_of = getattr(transport, "sha256_of", None)
     if (
         sha256_of is None
@@ -189,8 +189,7 @@ def _spooled_sha256(
         or parse_spool.active_folder() is None
     ):
         return None
-    sha256 = sha256_of(delivered)
-    return sha256 if parse_spool.holds(sha256) else None
+    return sha256_of(delivered)
 
 
 def _belongs(day: date | None, business_dates: Collection[date] | None) -> bool:

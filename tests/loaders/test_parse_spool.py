@@ -202,3 +202,26 @@ def test_a_broken_worker_pool_falls_back_to_parsing_here(
     with parse_spool.spooling(tmp_path / "data"):
         assert inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=2) == inline
         assert all(parse_spool.take(sha256) is not None for sha256 in delivery_dates._KNOWN)
+
+
+def test_a_rerun_skips_loaded_dropped_files_without_reading_them_whole(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
+    storage = RawStorage(tmp_path / "landing", tmp_path / "lake")
+    transport = DirectoryTransport(inbox)
+    with open_loader(settings) as loader:
+        for platform in PLATFORM_TABLES:
+            ingest_platform(platform, transport, loader, storage)
+
+    def no_whole_reads(file: object) -> None:
+        raise AssertionError(f"{file} read whole to be skipped")
+
+    monkeypatch.setattr(transport, "read", no_whole_reads)
+    with parse_spool.spooling(tmp_path / "data"), open_loader(settings) as loader:
+        outcomes = [
+            o
+            for platform in PLATFORM_TABLES
+            for o in ingest_platform(platform, transport, loader, storage).outcomes
+        ]
+    assert outcomes and all(o.already_ingested for o in outcomes)
