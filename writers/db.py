@@ -17,7 +17,9 @@ class WarehouseConnection:
         if settings.target == "postgres":
             import psycopg
 
-            self._conn: Any = psycopg.connect(settings.pg_dsn or "", autocommit=True)
+            # Kept for the stream's second connection: `info.dsn` leaves the password out.
+            self._dsn = settings.pg_dsn or ""
+            self._conn: Any = psycopg.connect(self._dsn, autocommit=True)
         else:
             import duckdb
 
@@ -47,7 +49,7 @@ class WarehouseConnection:
             import psycopg
 
             with (
-                psycopg.connect(self._conn.info.dsn) as reader,
+                psycopg.connect(self._dsn) as reader,
                 reader.cursor(name="posttrade_stream") as cursor,
             ):
                 cursor.execute(self._sql(sql), list(params))
