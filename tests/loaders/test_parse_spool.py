@@ -13,7 +13,7 @@ import pytest
 from extractors import base
 from extractors.schemas import PLATFORM_TABLES
 from extractors.transport import DirectoryTransport
-from loaders import open_loader, parse_spool
+from loaders import delivery_dates, open_loader, parse_spool
 from loaders.delivery_dates import file_business_date, inbox_business_dates
 from loaders.ingest import RawStorage, ingest_platform
 from posttrade.settings import WarehouseSettings
@@ -151,15 +151,24 @@ def test_a_run_parses_each_new_file_once(
             assert difference == [], table
 
 
-def test_worker_processes_learn_the_same_dates_and_fill_the_spool(
+def _dates_learned_inline(
     inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from loaders import delivery_dates
-
+) -> tuple[WarehouseSettings, DirectoryTransport, set]:
+    """The inbox's dates learned in this process, from a clean memory of known files."""
     settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
     transport = DirectoryTransport(inbox)
     monkeypatch.setattr(delivery_dates, "_KNOWN", {})
-    inline = inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=1)
+    return (
+        settings,
+        transport,
+        inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=1),
+    )
+
+
+def test_worker_processes_learn_the_same_dates_and_fill_the_spool(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, transport, inline = _dates_learned_inline(inbox, tmp_path, monkeypatch)
     inline_known = dict(delivery_dates._KNOWN)
 
     parsed_here: list[str] = []
@@ -190,12 +199,7 @@ def _worker_that_dies(*args: object) -> None:
 def test_a_broken_worker_pool_falls_back_to_parsing_here(
     inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from loaders import delivery_dates
-
-    settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
-    transport = DirectoryTransport(inbox)
-    monkeypatch.setattr(delivery_dates, "_KNOWN", {})
-    inline = inbox_business_dates(transport, PLATFORM_TABLES, settings, workers=1)
+    settings, transport, inline = _dates_learned_inline(inbox, tmp_path, monkeypatch)
     monkeypatch.setattr(delivery_dates, "_KNOWN", {})
     monkeypatch.setattr(delivery_dates, "_POOL_AFTER_BYTES", 0)
     monkeypatch.setattr(delivery_dates, "_learn_in_worker", _worker_that_dies)
