@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from posttrade.settings import DATA_DIR, WarehouseSettings
+from quality.data_tests import RecordedOutcome, held_platforms
 from writers import outbox
 from writers.db import WarehouseConnection
 from writers.messages import INTENDED_MESSAGES, OutboundMessage, build_message
@@ -37,6 +38,9 @@ class WritebackResult:
     enqueued: int
     planned: list[PlannedMessage] = field(default_factory=list)
     report: SendReport | None = None
+    # Platform -> intended messages held back, and the failing error tests holding them.
+    held: dict[str, int] = field(default_factory=dict)
+    held_by: dict[str, list[RecordedOutcome]] = field(default_factory=dict)
 
 
 def default_outbox_dir() -> Path:
@@ -111,25 +115,51 @@ def run_writeback(
     policy: RetryPolicy | None = None,
     circuit: CircuitBreaker | None = None,
     sender_options: dict | None = None,
+    ignore_holds: bool = False,
 ) -> WritebackResult:
-    """Enqueue every intended message not yet in the outbox, then deliver all unsent ones."""
+    """Enqueue every intended message not yet in the outbox, then deliver all unsent ones.
+
+    A platform whose write-back a failing error-severity data test holds back
+    (quality/data_tests.py) gets nothing: its messages are neither enqueued nor sent, and
+    go out with the first run whose tests pass again. `ignore_holds` is the operator's
+    override.
+    """
+    held_by = {} if ignore_holds else held_platforms(settings)
     with WarehouseConnection(settings) as db:
         outbox.ensure_tables(db)
-        counted = _Counted(intended_messages(db))
+        counted = _Counted(intended_messages(db), held=frozenset(held_by))
         enqueued = outbox.enqueue(db, counted, datetime.now(UTC))
-        sender = Sender(db, transport, policy=policy, circuit=circuit, **(sender_options or {}))
+        sender = Sender(
+            db,
+            transport,
+            policy=policy,
+            circuit=circuit,
+            held_platforms=frozenset(held_by),
+            **(sender_options or {}),
+        )
         report = sender.send_all()
-    return WritebackResult(intended=counted.count, enqueued=enqueued, report=report)
+    return WritebackResult(
+        intended=counted.count,
+        enqueued=enqueued,
+        report=report,
+        held=counted.held_counts,
+        held_by=held_by,
+    )
 
 
 class _Counted:
-    """Passes the messages through, counting them."""
+    """Passes the messages through, counting them; those of a held platform are counted
+    and kept back."""
 
-    def __init__(self, messages: Iterator[OutboundMessage]) -> None:
+    def __init__(self, messages: Iterator[OutboundMessage], held: frozenset[str]) -> None:
         self.count = 0
+        self.held_counts: dict[str, int] = {platform: 0 for platform in sorted(held)}
         self._messages = messages
 
     def __iter__(self) -> Iterator[OutboundMessage]:
         for message in self._messages:
             self.count += 1
+            if message.platform in self.held_counts:
+                self.held_counts[message.platform] += 1
+                continue
             yield message

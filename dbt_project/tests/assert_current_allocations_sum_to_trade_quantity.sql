@@ -1,6 +1,6 @@
 -- Control total: the current allocation lines of a trade add up to its net traded quantity
 -- (after corrections and busts). Returns the trades where they do not.
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_allocations'}}}) }}
+{{ config(meta={'posttrade_severity': 'warn', 'dagster': {'ref': {'name': 'fct_allocations'}}}) }}
 
 with
 

@@ -1,6 +1,6 @@
 -- A correction or bust whose fill never arrived cannot be applied: it is kept in staging and
 -- reported here rather than silently ignored.
-{{ config(severity='warn') }}
+{{ config(meta={'posttrade_severity': 'warn'}) }}
 
 with
 

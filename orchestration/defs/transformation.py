@@ -16,6 +16,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.partitions import BUSINESS_DATES, SINGLE_RUN, window
+from orchestration.resources import WarehouseResource
 from posttrade.dbt_manifest import (
     dbt_executable,
     invocation_target_path,
@@ -24,6 +25,13 @@ from posttrade.dbt_manifest import (
     reuse_partial_parse,
 )
 from posttrade.settings import DBT_PROJECT_DIR
+from quality.data_tests import (
+    ERROR,
+    DataTest,
+    declared_tests,
+    outcomes_of_run,
+    record_outcomes,
+)
 
 
 class ManifestMissingError(RuntimeError):
@@ -74,6 +82,28 @@ def window_environment(min_date: str, max_date: str) -> Iterator[dict[str, str]]
                     os.environ[name] = value
 
 
+def with_posttrade_severity(event: object, tests_by_name: dict[str, DataTest]) -> object:
+    """A dbt test's asset check result with the severity the project gives the test: dbt
+    runs every test at `warn` (so none stops a model), an `error` test's failure is an
+    ERROR check that names the write-back it holds back."""
+    if not isinstance(event, dg.AssetCheckResult) or event.passed or event.check_name is None:
+        return event
+    test = tests_by_name.get(event.check_name)
+    if test is None or test.severity != ERROR:
+        return event
+    return dg.AssetCheckResult(
+        passed=False,
+        asset_key=event.asset_key,
+        check_name=event.check_name,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            **event.metadata,
+            "posttrade/holds_writeback": ", ".join(test.holds_writeback) or "nothing",
+        },
+        description=event.description,
+    )
+
+
 def build_defs() -> dg.Definitions:
     project = dbt_project()
     if not project.manifest_path.exists():
@@ -93,7 +123,9 @@ def build_defs() -> dg.Definitions:
         partitions_def=BUSINESS_DATES,
         backfill_policy=SINGLE_RUN,
     )
-    def posttrade_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def posttrade_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
         """Decompose transactions into entity marts and compute the recon breaks."""
         # Incremental models rebuild only the rows of the files of this window. dbt starts
         # from the parse state of the last run against this warehouse (a partial parse).
@@ -103,9 +135,23 @@ def build_defs() -> dg.Definitions:
         with window_environment(*window(context)) as env:
             reuse_partial_parse(target_path, env)
             invocation = dbt.cli(["build"], context=context, target_path=target_path)
+        tests_by_name = {test.name: test for test in declared_tests(invocation.manifest).values()}
         try:
-            yield from invocation.stream()
+            for event in invocation.stream():
+                yield with_posttrade_severity(event, tests_by_name)
         finally:
             keep_partial_parse(target_path, env)
+        outcomes = outcomes_of_run(invocation.manifest, invocation.get_artifact("run_results.json"))
+        record_outcomes(warehouse.settings(), outcomes, context.run.run_id)
+        failed = [o for o in outcomes if o.failed]
+        if failed:
+            context.log.warning(
+                f"{len(failed)} data test(s) failed: "
+                + "; ".join(
+                    f"{o.test.name} on {o.test.model} ({o.test.severity}, {o.failures} rows"
+                    + (f", holds the write-back to {', '.join(o.holds)})" if o.holds else ")")
+                    for o in failed[:20]
+                )
+            )
 
     return dg.Definitions(assets=[posttrade_dbt_models])

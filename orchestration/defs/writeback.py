@@ -1,10 +1,9 @@
 """Write-back: the corrections recon.breaks calls for, sent to the platforms exactly once.
 
-The asset runs after the dbt models in the same run, and only when their checks passed:
-dagster-dbt 0.29 models every dbt test of `error` severity as a blocking asset check
-(`AssetCheckSpec(blocking=True)`), and a failing blocking check fails the dbt step, so
-Dagster skips this asset ("upstream failed") instead of sending corrections computed
-from data that failed its tests.
+The asset runs after the dbt models in the same run. No dbt test stops it (they all run at
+`warn`, so a partial day still builds every recon); instead a failing test of the project's
+`error` severity holds back the write-back of the platforms whose messages its model feeds
+(quality/data_tests.py), and the others go out.
 """
 
 import os
@@ -79,9 +78,18 @@ def writeback_outbox(
         "rejected": report.rejected,
         "conflicts": report.conflicts,
         "held_by_open_circuit": report.skipped_circuit_open,
+        "held_by_failed_tests": ", ".join(
+            f"{platform} ({count} messages)" for platform, count in result.held.items()
+        )
+        or "none",
         "attempts": report.attempts,
     }
     context.log.info(f"write-back: {metadata}")
+    for platform, tests in result.held_by.items():
+        context.log.warning(
+            f"write-back to {platform} held back: "
+            + "; ".join(f"{t.test_name} on {t.model} ({t.failures} rows)" for t in tests)
+        )
     if report.unsent or report.rejected or report.conflicts:
         # Left in the outbox with their keys: a retried run sends them without doubles.
         raise dg.Failure("write-back left messages unsent; see writeback.outbox", metadata=metadata)
