@@ -66,27 +66,49 @@ def _run_and_report(
     source: Path | str, settings: WarehouseSettings, business_date: datetime.date | None = None
 ) -> int:
     from posttrade.pipeline import PlatformSource, run_pipeline
+    from posttrade.run_output import new_log_path, output_to_log
     from posttrade.summary import collect_summary
 
     platforms = (
         PlatformSource(url=source) if isinstance(source, str) else PlatformSource(inbox=source)
     )
+    log_path = new_log_path(Path(os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR))))
     print(
-        f"Running the pipeline over {platforms.describe()} into {settings.describe()} ...",
+        f"Running the pipeline over {platforms.describe()} into {settings.describe()}\n"
+        f"  (dbt's and Dagster's full log: {log_path})",
         flush=True,
     )
-    run = run_pipeline(platforms, settings, business_date=business_date)
+    with output_to_log(log_path) as terminal:
+        try:
+            run = run_pipeline(
+                platforms,
+                settings,
+                business_date=business_date,
+                progress=lambda line: print(line, file=terminal, flush=True),
+            )
+        except Exception as error:  # a bug or an environment problem: one line, log has all
+            import traceback
+
+            traceback.print_exc()
+            print(
+                f"error: the run stopped: {type(error).__name__}: {str(error).strip()[:300]}; "
+                f"the traceback is in {log_path}",
+                file=terminal,
+            )
+            return 1
     if not run.success:
         print(
-            f"error: pipeline run {run.run_id} failed at {', '.join(run.failed_steps)}; "
-            "open the Dagster UI (`make dev`) for its logs",
+            f"error: step {', '.join(run.failed_steps)} failed"
+            + (f": {run.failure[:300]}" if run.failure else "")
+            + f"; its log is in {log_path} and in the Dagster UI (`make dev`, run {run.run_id}); "
+            "fix the cause and run the same command again (nothing is loaded or sent twice)",
             file=sys.stderr,
         )
         return 1
-    print(collect_summary(settings).render())
+    print(collect_summary(settings, run.business_dates).render())
     print(f"Warehouse: {settings.describe()}")
     print(f"Business dates: {', '.join(run.business_dates)}")
-    print(f"Dagster run {run.run_id} stored in {run.dagster_home}")
+    print(f"Dagster run {run.run_id} stored in {run.dagster_home}; full log {log_path}")
     return 0
 
 
@@ -151,11 +173,17 @@ def cmd_writeback(args: argparse.Namespace) -> int:
     destination = url or str(args.outbox or default_outbox_dir())
     transport = make_transport(url, args.outbox)
     try:
-        result = run_writeback(settings, transport)
+        result = run_writeback(settings, transport, ignore_holds=args.ignore_holds)
     finally:
         transport.close()
     report = result.report
     assert report is not None
+    for platform, tests in result.held_by.items():
+        print(
+            f"held back: {result.held.get(platform, 0)} message(s) to {platform}, because "
+            + "; ".join(f"{t.test_name} on {t.model} failed ({t.failures} rows)" for t in tests)
+            + " (fix the data and re-run, or --ignore-holds)"
+        )
     print(
         f"write-back to {destination}: {result.intended} intended, {result.enqueued} new in the "
         f"outbox; {report.delivered} acknowledged ({report.replayed} replayed), "
@@ -260,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     writeback.add_argument("--platform-url", help="base URL of the platforms' write-back APIs")
     writeback.add_argument(
         "--outbox", type=Path, help="directory transport (default POSTTRADE_OUTBOX or data/outbox)"
+    )
+    writeback.add_argument(
+        "--ignore-holds",
+        action="store_true",
+        help="send also to platforms whose write-back a failing error-severity data test holds "
+        "back (an operator's decision; see ops.data_test_results)",
     )
     _add_warehouse_options(writeback)
     writeback.set_defaults(handler=cmd_writeback)

@@ -12,6 +12,7 @@ import dagster as dg
 from orchestration.defs.jobs import PIPELINE_JOB
 from posttrade.dagster_home import ensure_dagster_home
 from posttrade.dbt_manifest import prepare_manifest
+from posttrade.run_output import ProgressSink, progress_logger
 from posttrade.settings import (
     DATA_DIR,
     ConfigurationError,
@@ -28,6 +29,8 @@ class PipelineRun:
     failed_steps: list[str]
     dagster_home: Path
     business_dates: list[str] = field(default_factory=list)
+    # The first failed step's error, one line (the whole of it is in the run's log).
+    failure: str | None = None
 
 
 def check_reachable(settings: WarehouseSettings) -> None:
@@ -94,13 +97,15 @@ def run_pipeline(
     settings: WarehouseSettings,
     log_level: str = "INFO",
     business_date: date | None = None,
+    progress: ProgressSink | None = None,
 ) -> PipelineRun:
     """Ingest every platform, build the marts and the breaks, in one in-process run.
 
     `source` is an inbox folder (directory transport) or a PlatformSource. The run covers
     `business_date`'s partition, or, without it, every business date the deliveries belong
     to as one run over their range (the tests prove it gives the marts that running the
-    dates one by one, oldest first, gives).
+    dates one by one, oldest first, gives). `progress`, when given, hears one line per
+    stage started and ended.
     """
     if not isinstance(source, PlatformSource):
         source = PlatformSource(inbox=Path(source))
@@ -118,6 +123,10 @@ def run_pipeline(
 
     definitions = build_definitions()
     job = definitions.resolve_job_def(PIPELINE_JOB)
+    loggers: dict[str, dict] = {"console": {"config": {"log_level": log_level}}}
+    if progress is not None:
+        job = job.with_logger_defs({**job.loggers, "progress": progress_logger(progress)})
+        loggers["progress"] = {}
     # The steps run in this process: the files the date scan parses are loaded from its
     # spool, not parsed again.
     data_dir = Path(os.environ.get("POSTTRADE_DATA_DIR", str(DATA_DIR)))
@@ -132,11 +141,13 @@ def run_pipeline(
             partition_key=keys[0] if single else None,
             tags={} if single else {RANGE_START_TAG: keys[0], RANGE_END_TAG: keys[-1]},
             # Progress at INFO (files loaded, dbt's summary); DEBUG is for the Dagster UI.
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={"loggers": loggers},
         )
-    failed = [
-        event.step_key or "?"
-        for event in result.all_events
-        if event.event_type == dg.DagsterEventType.STEP_FAILURE
+    failures = [
+        event for event in result.all_events if event.event_type == dg.DagsterEventType.STEP_FAILURE
     ]
-    return PipelineRun(result.run_id, result.success, failed, home, keys)
+    failed = [event.step_key or "?" for event in failures]
+    failure = None
+    if failures and failures[0].step_failure_data.error is not None:
+        failure = failures[0].step_failure_data.error.message.strip().splitlines()[0]
+    return PipelineRun(result.run_id, result.success, failed, home, keys, failure)
