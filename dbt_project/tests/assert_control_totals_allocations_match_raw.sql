@@ -29,7 +29,8 @@ mart_totals as (
     select
         business_date,
         sum(quantity) as quantity,
-        sum(net_amount) as net_amount,
+        -- What the oms stated: a net amount derived where 154 was left out has no raw twin.
+        sum(case when net_amount_source = 'stated' then net_amount end) as net_amount,
         sum(commission_amount) as commission_amount
     from {{ ref('fct_allocations') }}
     group by business_date

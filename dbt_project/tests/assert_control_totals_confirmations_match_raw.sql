@@ -29,8 +29,9 @@ mart_totals as (
     select
         business_date,
         sum(quantity) as quantity,
-        sum(gross_amount) as gross_amount,
-        sum(net_amount) as net_amount,
+        -- What ctm stated: amounts derived where it left them out have no raw twin.
+        sum(case when gross_amount_source = 'stated' then gross_amount end) as gross_amount,
+        sum(case when net_amount_source = 'stated' then net_amount end) as net_amount,
         sum(commission_amount) as commission_amount
     from {{ ref('fct_confirmations') }}
     group by business_date

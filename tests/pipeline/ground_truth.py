@@ -30,6 +30,11 @@ IMPLEMENTED_RECONS = frozenset(
 )
 
 
+# Break types that only a platform delivering nothing at all can raise (a whole world
+# delivers everything): tests/pipeline/test_partial_days.py exercises them.
+PARTIAL_DELIVERY_ONLY = frozenset({"unknown_instruction"})
+
+
 @dataclass(frozen=True)
 class World:
     inbox: Path

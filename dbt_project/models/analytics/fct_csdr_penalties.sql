@@ -45,8 +45,7 @@ reason_code_root_causes as (
 ),
 
 as_of as (
-    select {{ as_of_date('business_date') }} as as_of_date
-    from events
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 -- The reason the custodian gave last for the instruction not settling.

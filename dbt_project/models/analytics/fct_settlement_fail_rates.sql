@@ -16,8 +16,7 @@ instruments as (
 ),
 
 as_of as (
-    select {{ as_of_date('business_date') }} as as_of_date
-    from {{ ref('fct_settlement_events') }}
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 due as (

@@ -8,8 +8,7 @@ trades as (
 ),
 
 as_of as (
-    select {{ as_of_date('business_date') }} as as_of_date
-    from {{ ref('fct_settlement_events') }}
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 classified as (

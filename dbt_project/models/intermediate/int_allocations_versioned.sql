@@ -11,6 +11,14 @@ allocation_orders as (
     select * from {{ ref('stg_oms__allocation_orders') }}
 ),
 
+allocation_fees as (
+    select * from {{ ref('stg_oms__allocation_fees') }}
+),
+
+currencies as (
+    select * from {{ ref('currencies') }}
+),
+
 -- The same message delivered twice counts once.
 distinct_lines as (
     select *
@@ -48,6 +56,77 @@ successors as (
     group by ref_alloc_id
 ),
 
+-- The line's gross amount (quantity x price: NoAllocs carries no GrossTradeAmt of its own).
+line_amounts as (
+    select
+        distinct_lines.*,
+        currencies.minor_units,
+        {{ round_to_minor_units(
+            'distinct_lines.alloc_quantity * distinct_lines.alloc_price', 'currencies.minor_units'
+        ) }} as gross_amount
+    from distinct_lines
+    left join currencies on distinct_lines.currency_code = currencies.currency_code
+),
+
+-- The line's MiscFees (136 in its NoAllocs entry) of the same delivery, as amounts in the
+-- trade's currency; a fee in another currency or of a basis that is no amount leaves the
+-- net amount underivable.
+line_fee_charges as (
+    select
+        allocation_fees.alloc_id,
+        allocation_fees.alloc_line_number,
+        case
+            when
+                coalesce(allocation_fees.currency_code, line_amounts.currency_code)
+                <> line_amounts.currency_code
+                then null
+            else {{ charge_amount(
+                'allocation_fees.fee_amount', 'allocation_fees.fee_basis_code', '0', '1', '2',
+                'line_amounts.alloc_quantity', 'line_amounts.gross_amount'
+            ) }}
+        end as fee_charge
+    from allocation_fees
+    inner join line_amounts
+        on
+            allocation_fees.alloc_id = line_amounts.alloc_id
+            and allocation_fees.alloc_line_number = line_amounts.alloc_line_number
+            and allocation_fees.file_sha256 = line_amounts.file_sha256
+            and allocation_fees.message_index = line_amounts.message_index
+),
+
+line_fees as (
+    select
+        alloc_id,
+        alloc_line_number,
+        sum(fee_charge) as fee_amount,
+        max(case when fee_charge is null then 1 else 0 end) as has_underivable_fee
+    from line_fee_charges
+    group by alloc_id, alloc_line_number
+),
+
+-- AllocNetMoney (154) when the line leaves it out: gross with commission and fees by side.
+line_net_amounts as (
+    select
+        line_amounts.*,
+        case
+            when coalesce(line_fees.has_underivable_fee, 0) = 0
+                then {{ net_money(
+                    'line_amounts.side',
+                    'line_amounts.gross_amount',
+                    charge_amount(
+                        'line_amounts.commission_amount', 'line_amounts.commission_type_code',
+                        '3', '1', '2', 'line_amounts.alloc_quantity', 'line_amounts.gross_amount'
+                    ) ~ ' + coalesce(line_fees.fee_amount, 0)',
+                    'line_amounts.minor_units'
+                ) }}
+        end as derived_net_amount
+    from line_amounts
+    left join line_fees
+        on
+            line_amounts.alloc_id = line_fees.alloc_id
+            and line_amounts.alloc_line_number = line_fees.alloc_line_number
+),
+
 order_counts as (
     select
         alloc_id,
@@ -78,6 +157,8 @@ final as (
         distinct_lines.alloc_quantity,
         distinct_lines.alloc_price,
         distinct_lines.alloc_net_amount,
+        distinct_lines.gross_amount,
+        distinct_lines.derived_net_amount,
         distinct_lines.commission_amount,
         distinct_lines.block_quantity,
         distinct_lines.average_price,
@@ -94,7 +175,7 @@ final as (
         end as allocation_status,
         successors.alloc_id is null as is_current,
         distinct_lines.business_date
-    from distinct_lines
+    from line_net_amounts as distinct_lines
     left join successors on distinct_lines.alloc_id = successors.alloc_id
     left join order_counts on distinct_lines.alloc_id = order_counts.alloc_id
     -- A cancel message carries no lines of its own; it only ends the version it names.

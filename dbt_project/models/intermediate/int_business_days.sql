@@ -1,12 +1,36 @@
--- One row per calendar date spanning the trades loaded, flagged business day or not.
--- Weekends only for now; market holiday calendars from refdata will mark holidays here.
+-- One row per calendar date spanning everything loaded (the business dates of every
+-- delivered file, the trade and settlement dates of the trades and allocations), flagged
+-- business day or not. Weekends only: a market's own holidays are in int_market_business_days.
+-- Bounds from every platform, not only the oms: a day may bring no trades at all.
 with recursive
+
+files as (
+    select * from {{ ref('stg_ingestion__files') }}
+),
+
+executions as (
+    select * from {{ ref('stg_oms__execution_reports') }}
+),
+
+allocations as (
+    select * from {{ ref('stg_oms__allocations') }}
+),
+
+known_dates as (
+    select business_date as known_date from files
+    union all
+    select trade_date as known_date from executions
+    union all
+    select settlement_date as known_date from executions
+    union all
+    select settlement_date as known_date from allocations
+),
 
 date_bounds as (
     select
-        min(trade_date) as first_date,
-        max(greatest(trade_date, coalesce(settlement_date, trade_date))) as last_date
-    from {{ ref('stg_oms__execution_reports') }}
+        min(known_date) as first_date,
+        max(known_date) as last_date
+    from known_dates
 ),
 
 calendar_dates (calendar_date, last_date) as (

@@ -11,6 +11,14 @@ acks as (
     select * from {{ ref('stg_ctm__confirmation_acks') }}
 ),
 
+confirmation_fees as (
+    select * from {{ ref('stg_ctm__confirmation_fees') }}
+),
+
+currencies as (
+    select * from {{ ref('currencies') }}
+),
+
 distinct_confirmations as (
     select *
     from (
@@ -24,6 +32,78 @@ distinct_confirmations as (
         from confirmations
     ) as ranked
     where delivery_rank = 1
+),
+
+-- GrossTradeAmt (381) as sent, else quantity x AvgPx in the currency's minor units.
+confirmation_amounts as (
+    select
+        distinct_confirmations.*,
+        currencies.minor_units,
+        coalesce(
+            distinct_confirmations.gross_trade_amount,
+            {{ round_to_minor_units(
+                'distinct_confirmations.confirmed_quantity'
+                ~ ' * distinct_confirmations.confirmed_price',
+                'currencies.minor_units'
+            ) }}
+        ) as gross_amount
+    from distinct_confirmations
+    left join currencies on distinct_confirmations.currency_code = currencies.currency_code
+),
+
+-- The confirmation's MiscFees (136) of the same delivery as amounts in its currency.
+confirmation_fee_charges as (
+    select
+        confirmation_fees.confirm_id,
+        case
+            when
+                coalesce(confirmation_fees.currency_code, confirmation_amounts.currency_code)
+                <> confirmation_amounts.currency_code
+                then null
+            else {{ charge_amount(
+                'confirmation_fees.fee_amount', 'confirmation_fees.fee_basis_code', '0', '1', '2',
+                'confirmation_amounts.confirmed_quantity', 'confirmation_amounts.gross_amount'
+            ) }}
+        end as fee_charge
+    from confirmation_fees
+    inner join confirmation_amounts
+        on
+            confirmation_fees.confirm_id = confirmation_amounts.confirm_id
+            and confirmation_fees.file_sha256 = confirmation_amounts.file_sha256
+            and confirmation_fees.message_index = confirmation_amounts.message_index
+),
+
+confirmation_fee_totals as (
+    select
+        confirm_id,
+        sum(fee_charge) as fee_amount,
+        max(case when fee_charge is null then 1 else 0 end) as has_underivable_fee
+    from confirmation_fee_charges
+    group by confirm_id
+),
+
+-- NetMoney (118) when the confirmation leaves it out: gross with commission and fees.
+confirmation_net_amounts as (
+    select
+        confirmation_amounts.*,
+        case
+            when coalesce(confirmation_fee_totals.has_underivable_fee, 0) = 0
+                then {{ net_money(
+                    'confirmation_amounts.side',
+                    'confirmation_amounts.gross_amount',
+                    charge_amount(
+                        'confirmation_amounts.commission_amount',
+                        'confirmation_amounts.commission_type_code',
+                        '3', '1', '2',
+                        'confirmation_amounts.confirmed_quantity',
+                        'confirmation_amounts.gross_amount'
+                    ) ~ ' + coalesce(confirmation_fee_totals.fee_amount, 0)',
+                    'confirmation_amounts.minor_units'
+                ) }}
+        end as derived_net_amount
+    from confirmation_amounts
+    left join confirmation_fee_totals
+        on confirmation_amounts.confirm_id = confirmation_fee_totals.confirm_id
 ),
 
 successors as (
@@ -67,8 +147,17 @@ final as (
         distinct_confirmations.executing_broker_lei,
         distinct_confirmations.confirmed_quantity,
         distinct_confirmations.confirmed_price,
-        distinct_confirmations.gross_trade_amount,
-        distinct_confirmations.net_amount,
+        distinct_confirmations.gross_amount,
+        case
+            when distinct_confirmations.gross_trade_amount is not null then 'stated'
+            when distinct_confirmations.gross_amount is not null then 'derived'
+        end as gross_amount_source,
+        coalesce(distinct_confirmations.net_amount, distinct_confirmations.derived_net_amount)
+            as net_amount,
+        case
+            when distinct_confirmations.net_amount is not null then 'stated'
+            when distinct_confirmations.derived_net_amount is not null then 'derived'
+        end as net_amount_source,
         distinct_confirmations.commission_amount,
         distinct_confirmations.trade_date,
         distinct_confirmations.settlement_date,
@@ -87,7 +176,7 @@ final as (
         successors.confirm_id is null
         and distinct_confirmations.confirm_trans_type <> 'cancel' as is_current,
         distinct_confirmations.business_date
-    from distinct_confirmations
+    from confirmation_net_amounts as distinct_confirmations
     left join successors on distinct_confirmations.confirm_id = successors.confirm_id
     left join latest_acks on distinct_confirmations.confirm_id = latest_acks.confirm_id
 )

@@ -59,7 +59,15 @@ final as (
         cast(alloc_account as varchar) as account,
         cast(alloc_quantity as decimal(28, 6)) as quantity,
         cast(alloc_price as decimal(28, 10)) as price,
-        cast(alloc_net_amount as decimal(28, 6)) as net_amount,
+        cast(gross_amount as decimal(28, 6)) as gross_amount,
+        -- AllocNetMoney (154) as sent, else derived as FIX defines it (macros/fix_amounts.sql).
+        cast(coalesce(alloc_net_amount, derived_net_amount) as decimal(28, 6)) as net_amount,
+        cast(
+            case
+                when alloc_net_amount is not null then 'stated'
+                when derived_net_amount is not null then 'derived'
+            end as varchar
+        ) as net_amount_source,
         cast(commission_amount as decimal(28, 6)) as commission_amount,
         cast(block_quantity as decimal(28, 6)) as block_quantity,
         allocated_at,

@@ -60,8 +60,11 @@ final as (
         cast(confirmations.alloc_account as varchar) as account,
         cast(confirmations.confirmed_quantity as decimal(28, 6)) as quantity,
         cast(confirmations.confirmed_price as decimal(28, 10)) as price,
-        cast(confirmations.gross_trade_amount as decimal(28, 6)) as gross_amount,
+        -- GrossTradeAmt (381) and NetMoney (118) as sent, else derived as FIX defines them.
+        cast(confirmations.gross_amount as decimal(28, 6)) as gross_amount,
+        cast(confirmations.gross_amount_source as varchar) as gross_amount_source,
         cast(confirmations.net_amount as decimal(28, 6)) as net_amount,
+        cast(confirmations.net_amount_source as varchar) as net_amount_source,
         cast(confirmations.commission_amount as decimal(28, 6)) as commission_amount,
         confirmations.confirmed_at,
         confirmations.affirm_status_at

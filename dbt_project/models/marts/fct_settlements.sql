@@ -44,8 +44,7 @@ latest_status as (
 ),
 
 as_of as (
-    select {{ as_of_date('business_date') }} as as_of_date
-    from events
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 compared as (

@@ -153,8 +153,7 @@ business_days as (
 ),
 
 as_of as (
-    select {{ as_of_date('business_date') }} as as_of_date
-    from recon_differences
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 -- A break is open until the event that ended it (recon_break_resolutions), as of the as-of
@@ -215,10 +214,11 @@ final as (
         cast(md5(
             aged.recon || '|' || aged.break_type || '|' || aged.trade_ref
             || '|' || coalesce(aged.field, '')
-            -- A holding or a reference snapshot is checked afresh each day: its break is
-            -- the day's (the same account/ISIN or ISIN can break again on a later day).
+            -- A holding or a reference snapshot is checked afresh each day, and cash is due
+            -- per settlement date (each part of a partial settlement pays its own): the
+            -- break is the day's (the same key can break again on another day).
             || case
-                when aged.recon in ('position', 'reference')
+                when aged.recon in ('position', 'reference', 'cash')
                     then '|' || cast(aged.business_date as varchar)
                 else ''
             end

@@ -49,10 +49,30 @@ settled_later as (
         and settlements.actual_settlement_date > settlement_breaks.business_date
 ),
 
+-- The custodian's first report on an instruction it had said nothing about by the
+-- intended settlement date (the break's date): the status arrived late.
+status_received_later as (
+    select
+        settlement_breaks.recon,
+        settlement_breaks.break_type,
+        settlement_breaks.trade_ref,
+        min(events.business_date) as resolved_date,
+        'status_received' as resolving_event
+    from settlement_breaks
+    inner join events
+        on
+            settlement_breaks.trade_ref = events.instruction_ref
+            and settlement_breaks.business_date < events.business_date
+    where settlement_breaks.break_type = 'missing_settlement_status'
+    group by settlement_breaks.recon, settlement_breaks.break_type, settlement_breaks.trade_ref
+),
+
 resolved as (
     select * from matched_later
     union all
     select * from settled_later
+    union all
+    select * from status_received_later
 ),
 
 final as (

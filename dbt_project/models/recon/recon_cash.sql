@@ -1,6 +1,7 @@
 -- One row per cash difference: a settled DVP instruction whose cash is missing from, or
 -- booked at another amount on, the bank statements (matched by the instruction reference
--- and the settlement date, amounts within the recon_tolerances seed); a statement the bank
+-- and the settlement date, else by currency, value date and exact amount for an entry
+-- without a reference; amounts within the recon_tolerances seed); a statement the bank
 -- delivered twice; a statement whose opening balance does not continue the previous one's
 -- closing balance (MT940 pages chain through their :60M:/:62M: intermediate balances).
 -- Breaks carry the business date of the settlement, or of the statement.
@@ -23,20 +24,71 @@ tolerances as (
     where recon = 'cash' and field = 'amount'
 ),
 
--- Entries of the statements kept once, per instruction and value date.
-booked as (
-    select
-        entries.instruction_ref,
-        entries.value_date,
-        sum(entries.signed_amount) as booked_amount
+-- Entries of the statements kept once (a statement delivered twice counts once).
+kept_entries as (
+    select entries.*
     from entries
     inner join statements
         on
             entries.file_sha256 = statements.file_sha256
             and entries.message_index = statements.message_index
             and entries.statement_id = statements.statement_id
-    where entries.instruction_ref is not null
-    group by entries.instruction_ref, entries.value_date
+),
+
+-- Per instruction and value date: one or more entries carrying the reference (netted).
+booked_by_reference as (
+    select
+        instruction_ref,
+        value_date,
+        sum(signed_amount) as booked_amount
+    from kept_entries
+    where instruction_ref is not null
+    group by instruction_ref, value_date
+),
+
+-- An entry without a reference (camt.053 without EndToEndId, MT940 NONREF) pays the
+-- expected movement of its currency, value date and exact amount that no referenced entry
+-- paid, when each is the other's only candidate: never matched at random.
+amount_candidates as (
+    select
+        expected.instruction_ref,
+        expected.settlement_date,
+        unreferenced.signed_amount,
+        count(*) over (
+            partition by expected.instruction_ref, expected.settlement_date
+        ) as entry_candidate_count,
+        count(*) over (
+            partition by
+                unreferenced.file_sha256,
+                unreferenced.message_index,
+                unreferenced.statement_id,
+                unreferenced.entry_index
+        ) as expected_candidate_count
+    from expected
+    inner join kept_entries as unreferenced
+        on
+            expected.currency_code = unreferenced.currency_code
+            and expected.settlement_date = unreferenced.value_date
+            and expected.expected_amount = unreferenced.signed_amount
+    where
+        unreferenced.instruction_ref is null
+        and not exists (
+            select 1 from booked_by_reference
+            where
+                booked_by_reference.instruction_ref = expected.instruction_ref
+                and booked_by_reference.value_date = expected.settlement_date
+        )
+),
+
+booked as (
+    select * from booked_by_reference
+    union all
+    select
+        instruction_ref,
+        settlement_date as value_date,
+        signed_amount as booked_amount
+    from amount_candidates
+    where entry_candidate_count = 1 and expected_candidate_count = 1
 ),
 
 currency_tolerances as (

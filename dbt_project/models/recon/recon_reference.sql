@@ -3,7 +3,8 @@
 -- market, the market's settlement cycle from the markets seed) against refdata's
 -- instruments snapshot for that date (the latest snapshot on or before it).
 -- reference_mismatch per field (currency, mic, settlement_cycle): left ours, right
--- refdata's; missing_reference_data: the snapshot has no row for the ISIN.
+-- refdata's, compared only where both state the field; missing_reference_data: the
+-- snapshot has no row for the ISIN.
 -- trade_ref is the ISIN.
 with
 
@@ -103,7 +104,7 @@ final as (
         currency_code as left_value,
         reference_currency_code as right_value
     from compared
-    where not is_missing and currency_code is distinct from reference_currency_code
+    where not is_missing and currency_code <> reference_currency_code
     union all
     select
         'reference_mismatch' as break_type,
@@ -113,7 +114,7 @@ final as (
         market_mic as left_value,
         reference_market_mic as right_value
     from compared
-    where not is_missing and market_mic is distinct from reference_market_mic
+    where not is_missing and market_mic <> reference_market_mic
     union all
     select
         'reference_mismatch' as break_type,
@@ -125,7 +126,7 @@ final as (
     from compared
     where
         not is_missing
-        and settlement_cycle_days is distinct from reference_settlement_cycle_days
+        and settlement_cycle_days <> reference_settlement_cycle_days
 )
 
 select

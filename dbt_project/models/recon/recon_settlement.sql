@@ -1,8 +1,14 @@
 -- One row per settlement instruction and break type: what the custodian reported against
--- what we instructed (fct_settlement_instructions, fct_settlement_events). Each root cause
--- is reported once, on the business date the custodian first showed it (the date of that
--- status advice or confirmation): a fail on its first failing day, an unmatched or SSI
--- mismatch on the day it was first reported, a partial on the day its first part settled.
+-- what we instructed (fct_settlement_instructions, fct_settlement_events), events taken in
+-- the order of their own time, never the order of the files. Each root cause is reported
+-- once, on the business date the custodian first showed it (the date of that status advice
+-- or confirmation): a fail on its first failing day, an unmatched or SSI mismatch on the
+-- day it was first reported, a partial on the day its first part settled (its root cause
+-- the reason code of a later pending or failing status, when one came). Two breaks say
+-- that a side is missing: an instruction the custodian had reported nothing on by its
+-- intended settlement date (the custodian delivered nothing, or dropped the instruction),
+-- and a custodian event for a reference that is no instruction of ours (booked before
+-- go-live, or on a date not loaded).
 with
 
 instructions as (
@@ -11,6 +17,10 @@ instructions as (
 
 events as (
     select * from {{ ref('fct_settlement_events') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
 ),
 
 places_of_settlement as (
@@ -31,6 +41,7 @@ instruction_events as (
         events.reason_codes,
         events.place_of_settlement,
         events.settled_quantity,
+        events.remaining_quantity,
         events.is_partial,
         events.event_sequence,
         events.business_date,
@@ -102,13 +113,74 @@ settlement_fails as (
     where break_type = 'settlement_fail'
 ),
 
--- The first settlement of the instruction was a part: less than instructed.
+-- The first settlement of the instruction was a part: less than instructed, or the
+-- custodian states a quantity still to settle (whether or not it flagged it PAIN).
 partial_settlements as (
     select * from first_events
     where
         break_type = 'partial_settlement'
-        and is_partial
-        and settled_quantity < instructed_quantity
+        and (settled_quantity < instructed_quantity or remaining_quantity > 0)
+),
+
+-- Why the rest has not settled: the reason code of the latest pending or failing status
+-- after the first part.
+partial_reasons as (
+    select
+        instruction_ref,
+        first_reason_code
+    from (
+        select
+            instruction_events.instruction_ref,
+            instruction_events.first_reason_code,
+            row_number() over (
+                partition by instruction_events.instruction_ref
+                order by instruction_events.event_sequence desc
+            ) as recency_rank
+        from instruction_events
+        inner join partial_settlements
+            on
+                instruction_events.instruction_ref = partial_settlements.instruction_ref
+                and instruction_events.event_sequence > partial_settlements.event_sequence
+        where
+            instruction_events.settlement_status in ('pending', 'failing')
+            and instruction_events.first_reason_code <> ''
+    ) as ranked
+    where recency_rank = 1
+),
+
+-- The first business date the custodian said anything about each reference.
+first_reports as (
+    select
+        instruction_ref,
+        min(business_date) as first_report_date
+    from events
+    where instruction_ref is not null
+    group by instruction_ref
+),
+
+no_status_by_settlement_date as (
+    select
+        instructions.instruction_ref,
+        instructions.allocation_line_id,
+        instructions.intended_settlement_date
+    from instructions
+    cross join as_of
+    left join first_reports on instructions.instruction_ref = first_reports.instruction_ref
+    where
+        instructions.intended_settlement_date <= as_of.as_of_date
+        and (
+            first_reports.first_report_date is null
+            or first_reports.first_report_date > instructions.intended_settlement_date
+        )
+),
+
+unknown_instructions as (
+    select first_reports.*
+    from first_reports
+    where not exists (
+        select 1 from instructions
+        where instructions.instruction_ref = first_reports.instruction_ref
+    )
 ),
 
 final as (
@@ -143,16 +215,47 @@ final as (
         on reported.first_reason_code = reason_code_root_causes.reason_code
     union all
     select
-        break_type,
-        business_date,
+        partial_settlements.break_type,
+        partial_settlements.business_date,
+        partial_settlements.instruction_ref as trade_ref,
+        partial_settlements.allocation_line_id,
+        'settled_quantity' as field,
+        {{ decimal_to_text('partial_settlements.instructed_quantity') }} as left_value,
+        {{ decimal_to_text('partial_settlements.settled_quantity') }} as right_value,
+        cast(
+            partial_settlements.settled_quantity - partial_settlements.instructed_quantity
+            as decimal(28, 10)
+        ) as difference,
+        reason_code_root_causes.root_cause
+    from partial_settlements
+    left join partial_reasons
+        on partial_settlements.instruction_ref = partial_reasons.instruction_ref
+    left join reason_code_root_causes
+        on partial_reasons.first_reason_code = reason_code_root_causes.reason_code
+    union all
+    select
+        'missing_settlement_status' as break_type,
+        intended_settlement_date as business_date,
         instruction_ref as trade_ref,
         allocation_line_id,
-        'settled_quantity' as field,
-        {{ decimal_to_text('instructed_quantity') }} as left_value,
-        {{ decimal_to_text('settled_quantity') }} as right_value,
-        cast(settled_quantity - instructed_quantity as decimal(28, 10)) as difference,
+        cast(null as varchar) as field,
+        cast(null as varchar) as left_value,
+        cast(null as varchar) as right_value,
+        cast(null as decimal(28, 10)) as difference,
         cast(null as varchar) as root_cause
-    from partial_settlements
+    from no_status_by_settlement_date
+    union all
+    select
+        'unknown_instruction' as break_type,
+        first_report_date as business_date,
+        instruction_ref as trade_ref,
+        cast(null as varchar) as allocation_line_id,
+        cast(null as varchar) as field,
+        cast(null as varchar) as left_value,
+        cast(null as varchar) as right_value,
+        cast(null as decimal(28, 10)) as difference,
+        cast(null as varchar) as root_cause
+    from unknown_instructions
 )
 
 select

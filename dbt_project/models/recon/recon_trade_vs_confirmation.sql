@@ -110,8 +110,7 @@ compared as (
             'pairs.left_net_amount', 'pairs.right_net_amount',
             'pair_tolerances.net_amount_abs_tolerance', 'pair_tolerances.net_amount_rel_tolerance'
         ) }} as is_net_amount_break,
-        coalesce(pairs.left_settlement_date <> pairs.right_settlement_date, true)
-        and not (pairs.left_settlement_date is null and pairs.right_settlement_date is null)
+        coalesce(pairs.left_settlement_date <> pairs.right_settlement_date, false)
             as is_settlement_date_break
     from pairs
     left join pair_tolerances
