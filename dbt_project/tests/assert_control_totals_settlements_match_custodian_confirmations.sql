@@ -1,7 +1,7 @@
 -- Control totals, custodian: per business date, the settled quantity of the settlement
 -- events equals that of the raw settlement confirmations (sese.025, MT545/547), a message
 -- delivered twice counted once; and over all dates, the settlements' settled quantity equals
--- it too. Returns what differs.
+-- that of the confirmations of our instructions. Returns what differs.
 with
 
 raw_confirmations as (
@@ -36,9 +36,16 @@ settlement_total as (
     from {{ ref('fct_settlements') }}
 ),
 
+-- Settlements are per instruction of ours: a confirmation of a reference we never
+-- instructed (booked before go-live, or on a date not loaded yet) is an unknown_instruction
+-- break, not a settlement.
 raw_total as (
-    select sum(settled_quantity) as settled_quantity
+    select sum(raw_confirmations.settled_quantity) as settled_quantity
     from raw_confirmations
+    where raw_confirmations.account_owner_tx_id in (
+        select instructions.instruction_ref
+        from {{ ref('fct_settlement_instructions') }} as instructions
+    )
 ),
 
 final as (
