@@ -160,6 +160,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "139": "MiscFeeType",
     "150": "ExecType",
     "151": "LeavesQty",
+    "153": "AllocAvgPx",
     "154": "AllocNetMoney",
     "366": "AllocPrice",
     "381": "GrossTradeAmt",
