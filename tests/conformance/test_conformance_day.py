@@ -15,6 +15,7 @@ from extractors.base import parse_file
 from posttrade.pipeline import run_pipeline
 from posttrade.settings import WarehouseSettings
 from posttrade.warehouse_query import fetch
+from sandbox.identifiers import is_valid_isin, is_valid_lei
 from tests.pipeline.ground_truth import BREAKS_SQL, BreakKey, found_breaks, same_value
 
 DAY = Path(__file__).parent / "day"
@@ -38,24 +39,6 @@ def expected_breaks() -> dict[BreakKey, tuple[str | None, str | None]]:
     }
 
 
-def _digits(code: str) -> str:
-    return "".join(str(int(c, 36)) for c in code)
-
-
-def _isin_is_valid(isin: str) -> bool:
-    """ISO 6166: letters as numbers (A=10), then the Luhn check over all digits."""
-    total = 0
-    for position, digit in enumerate(reversed(_digits(isin))):
-        value = int(digit) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
-def _lei_is_valid(lei: str) -> bool:
-    """ISO 17442 (ISO 7064 MOD 97-10): the whole code, letters as numbers, is 1 mod 97."""
-    return int(_digits(lei)) % 97 == 1
-
-
 def test_the_day_names_valid_isins_and_leis() -> None:
     isins: set[str] = set()
     leis: set[str] = set()
@@ -64,8 +47,8 @@ def test_the_day_names_valid_isins_and_leis() -> None:
         isins |= {m.decode() for m in _ISIN.findall(data)}
         leis |= {m.decode() for m in _LEI.findall(data)}
     assert len(isins) == 8 and len(leis) == 4
-    assert [i for i in isins if not _isin_is_valid(i)] == []
-    assert [lei for lei in leis if not _lei_is_valid(lei)] == []
+    assert [i for i in isins if not is_valid_isin(i)] == []
+    assert [lei for lei in leis if not is_valid_lei(lei)] == []
 
 
 @pytest.mark.parametrize("path", day_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
