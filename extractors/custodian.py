@@ -320,16 +320,16 @@ _XML_MAPPERS: dict[str, Callable[[XmlMessage, Mapping[str, Table], Problems], No
 
 _MT_LABELS: dict[str, dict[str, str]] = {
     STATUSES: {
-        "trade_date": ":98A::TRAD",
-        "intended_settlement_date": ":98A::SETT",
+        "trade_date": ":98a::TRAD",
+        "intended_settlement_date": ":98a::SETT",
         "settlement_quantity": ":36B::SETT",
         "settlement_amount": ":19A::SETT",
         "created_at": ":98E::PREP",
     },
     CONFIRMATIONS: {
-        "trade_date": ":98A::TRAD",
-        "intended_settlement_date": ":98A::SETT",
-        "effective_settlement_date": ":98A::ESET",
+        "trade_date": ":98a::TRAD",
+        "intended_settlement_date": ":98a::SETT",
+        "effective_settlement_date": ":98a::ESET",
         "settled_quantity": ":36B::ESTT",
         "previously_settled_quantity": ":36B::PSTT",
         "remaining_quantity": ":36B::RSTT",
@@ -570,6 +570,9 @@ _MT_MAPPERS: dict[str, Callable[[MtMessage, Mapping[str, Table], Problems], None
 # for all messages of a file at once with Polars string expressions, not one by one.
 
 _FLAT_MT = frozenset({"548", *_CONFIRMATION_TYPES})
+# Dates a status or confirmation may give in any of the options of field 98a: A (a date),
+# C (a date and time) or E (a date and time with decimals and a UTC offset).
+_DATES = ("PREP", "TRAD", "SETT", "ESET")
 _REASON_TEXT = r"(?m)^:70D::REAS/[A-Za-z0-9]{0,8}/[^\n]*(?:\n[^:\n][^\n]*)*"
 _STAMP = (
     r"^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})(?:,([0-9]+))?"
@@ -582,11 +585,7 @@ _FLAT_KEYS = (
     "97A::SAFE",
     "22H::REDE",
     "22H::PAYM",
-    "98A::TRAD",
-    "98A::SETT",
-    "98A::ESET",
-    "98C::PREP",
-    "98E::PREP",
+    *(f"98{option}::{qualifier}" for qualifier in _DATES for option in "ACE"),
     "25D::IPRC",
     "25D::CPRC",
     "25D::MTCH",
@@ -677,6 +676,7 @@ def _map_flat_mt(messages: pl.DataFrame, tables: Mapping[str, Table], problems: 
             .list.eval(pl.element().str.replace(r"^:70D::REAS/[A-Za-z0-9]{0,8}/", ""))
             .list.join("\n")
             .alias("_reason_text"),
+            _mt_date("ESET").alias("_eset"),
         )
     )
     is_status = pl.col("message_type") == "548"
@@ -696,7 +696,7 @@ def _map_flat_mt(messages: pl.DataFrame, tables: Mapping[str, Table], problems: 
         [
             ("20C::SEME", ":20C::SEME"),
             ("_23G", ":23G:"),
-            ("98A::ESET", ":98A::ESET"),
+            ("_eset", ":98a::ESET"),
             ("_35B", ":35B:"),
             ("36B::ESTT", ":36B::ESTT"),
         ],
@@ -748,6 +748,20 @@ def _flat_rows(
         *(columns[c].alias(c) for c in COLUMNS[table]),
     )
     tables[table].frames.append(out.collect())
+
+
+# The date of an option C or E value: its first eight digits, when the rest is a time.
+_DATE_OF_TIME = r"^([0-9]{8})[0-9]{6}(?:,[0-9]+)?(?:/N?[0-9]{2}(?:[0-9]{2})?)?$"
+
+
+def _mt_date(qualifier: str) -> pl.Expr:
+    """The date of :98a::<qualifier>, in whichever option the sender gave it (A, C, E). A
+    value that is no date and time stays whole, to fail the date cast and be quarantined."""
+    timed = [pl.col(f"98{option}::{qualifier}") for option in "CE"]
+    return pl.coalesce(
+        pl.col(f"98A::{qualifier}"),
+        *(pl.coalesce(v.str.extract(_DATE_OF_TIME, 1), v) for v in timed),
+    )
 
 
 def _mt_quantity(key: str) -> tuple[pl.Expr, pl.Expr]:
@@ -810,7 +824,7 @@ def _mt_created() -> dict[str, pl.Expr]:
         "created_local": local,
         "created_utc_offset": offset,
         "message_function": pl.col("_23G"),
-        "business_date": pl.coalesce(value.str.slice(0, 8), pl.col("98A::SETT")),
+        "business_date": pl.coalesce(_mt_date("PREP"), _mt_date("SETT")),
     }
 
 
@@ -824,8 +838,8 @@ def _mt_transaction_columns() -> dict[str, pl.Expr]:
         "isin": pl.when(isin.str.starts_with("ISIN ")).then(isin.str.slice(5).str.strip_chars()),
         "securities_movement_type": pl.col("22H::REDE"),
         "payment_type": pl.col("22H::PAYM"),
-        "trade_date": pl.col("98A::TRAD"),
-        "intended_settlement_date": pl.col("98A::SETT"),
+        "trade_date": _mt_date("TRAD"),
+        "intended_settlement_date": _mt_date("SETT"),
         "place_of_settlement": pl.col("95P::PSET"),
     }
 
@@ -870,7 +884,7 @@ def _confirmation_columns() -> dict[str, pl.Expr]:
                 implied_payment, default=None, return_dtype=pl.String
             ),
         ),
-        "effective_settlement_date": pl.col("98A::ESET"),
+        "effective_settlement_date": pl.col("_eset"),
         "settled_quantity_type": quantity_type,
         "settled_quantity": quantity,
         "previously_settled_quantity": _mt_quantity("36B::PSTT")[1],
@@ -880,5 +894,5 @@ def _confirmation_columns() -> dict[str, pl.Expr]:
         "settled_credit_debit": sign,
         "partial_settlement": pl.col("22F::PARS"),
         "is_partial": pl.col("22F::PARS").is_not_null(),
-        "business_date": pl.col("98A::ESET"),
+        "business_date": pl.col("_eset"),
     }

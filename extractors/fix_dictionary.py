@@ -39,14 +39,20 @@ NESTED2_PARTY_SUB_IDS = _group("806", "760", "807")
 NESTED2_PARTIES = _group("756", "757", "758", "759", nested=(NESTED2_PARTY_SUB_IDS,))
 MISC_FEES = _group("136", "137", "138", "139", "891")
 CLEARING_INSTRUCTIONS = _group("576", "577")
+# The SettlInstructionsData component (in 35=AK and in a 35=J NoAllocs entry): 172, 169,
+# 170 and 171, then its delivery instructions, each with the settlement parties.
+SETTL_PARTY_SUB_IDS = _group("801", "785", "786")
+SETTL_PARTIES = _group("781", "782", "783", "784", nested=(SETTL_PARTY_SUB_IDS,))
+DLVY_INST = _group("85", "165", "787", nested=(SETTL_PARTIES,))
+SETTL_INSTRUCTIONS_DATA = ("172", "169", "170", "171")
 ORDERS = _group("73", "11", "37", "198", "526", "66", "38", "799", "800", nested=(NESTED2_PARTIES,))
 ALLOCS = _group(
     "78",
     "79",
     *("661", "573", "366", "80", "467", "81", "208", "209", "161", "360", "361"),
     *("12", "13", "479", "497", "153", "154", "119", "737", "120", "736", "155", "156"),
-    *("742", "741", "635", "780"),
-    nested=(NESTED_PARTIES, MISC_FEES, CLEARING_INSTRUCTIONS),
+    *("742", "741", "635", "780", *SETTL_INSTRUCTIONS_DATA),
+    nested=(NESTED_PARTIES, MISC_FEES, CLEARING_INSTRUCTIONS, DLVY_INST),
 )
 CAPACITIES = _group("862", "528", "529", "863")
 EXECS = _group("124", "32", "17", "527", "31", "669", "29")
@@ -75,6 +81,7 @@ TOP_LEVEL_GROUPS: Mapping[str, GroupSpec] = {
         CONT_AMTS,
         TRD_REG_TIMESTAMPS,
         HOPS,
+        DLVY_INST,
     )
 }
 
@@ -144,6 +151,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "78": "NoAllocs",
     "79": "AllocAccount",
     "80": "AllocQty",
+    "85": "NoDlvyInst",
     "118": "NetMoney",
     "124": "NoExecs",
     "136": "NoMiscFees",
@@ -152,6 +160,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "139": "MiscFeeType",
     "150": "ExecType",
     "151": "LeavesQty",
+    "153": "AllocAvgPx",
     "154": "AllocNetMoney",
     "366": "AllocPrice",
     "381": "GrossTradeAmt",
@@ -168,6 +177,7 @@ FIELD_NAMES: Mapping[str, str] = {
     "772": "ConfirmRefID",
     "773": "ConfirmType",
     "774": "ConfirmRejReason",
+    "781": "NoSettlPartyIDs",
     "802": "NoPartySubIDs",
     "804": "NoNestedPartySubIDs",
     "862": "NoCapacities",

@@ -161,7 +161,8 @@ class Layout:
     """How a table's rows come out of a message, for the columnar fast path.
 
     Without `per_entry`, one row per message. With it, one row per entry of that top-level
-    group (numbered in `entry_number`, its `entry_columns` read from the entry), and with
+    group (numbered in `entry_number`, its `entry_columns` read from the entry, or from the
+    `entry_fallbacks` tag of the entry where the column's own tag is absent), and with
     `keep_empty` one row of nulls for a message without entries. Every other column is the
     message's top-level field (HEADER_DEFAULTS when absent), or BROKER_COLUMN.
     The platform's row mapper must build the same rows (the careful path uses it).
@@ -171,6 +172,7 @@ class Layout:
     keep_empty: bool = False
     entry_number: str | None = None
     entry_columns: frozenset[str] = frozenset()
+    entry_fallbacks: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -242,8 +244,10 @@ class RowBuffer:
             elif name == layout.entry_number:
                 values = pl.Series(numbers)
             elif name in layout.entry_columns:
-                positions = batch.entry_positions(layout.per_entry, self.columns[name])  # type: ignore[arg-type]
-                values = batch.gather(np.append(positions, -1)[entries])
+                values = _entry_values(batch, layout, entries, self.columns[name])
+                if name in layout.entry_fallbacks:
+                    fallback = layout.entry_fallbacks[name]
+                    values = values.fill_null(_entry_values(batch, layout, entries, fallback))
             elif name == BROKER_COLUMN:
                 values = batch.executing_broker.gather(messages)
             else:
@@ -254,6 +258,12 @@ class RowBuffer:
                     values = values.fill_null(HEADER_DEFAULTS[name])
             columns.append(values.alias(name).cast(dtype))
         return pl.DataFrame(columns)
+
+
+def _entry_values(batch: Batch, layout: Layout, entries: np.ndarray, tag: str) -> pl.Series:
+    """Per row: the value of `tag` in the row's entry (null for the empty row)."""
+    positions = batch.entry_positions(layout.per_entry, tag)  # type: ignore[arg-type]
+    return batch.gather(np.append(positions, -1)[entries])
 
 
 def _entry_rows(

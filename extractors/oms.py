@@ -7,9 +7,9 @@ per NoAllocs account line, one per NoOrders order and one per NoMiscFees entry o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from extractors.fix import FixMessage
+from extractors.fix import FieldMap, FixMessage
 from extractors.fix_rows import (
     HEADER_FIELDS,
     INSTRUMENT_FIELDS,
@@ -71,11 +71,16 @@ _ALLOCATION_LINE_FIELDS = {
     "commission": "12",
     "commission_type": "13",
 }
+# AllocPrice (366) is the line's executed price; a line without it states its own average
+# price in AllocAvgPx (153), which FIX 4.4 allows instead of (or beside) it.
+_LINE_FALLBACKS = {"alloc_price": "153"}
 _NO_LINE = (None,) * (1 + len(_ALLOCATION_LINE_FIELDS))
 
 _EXECUTION_TAGS = tuple(_EXECUTION_FIELDS.values())
 _ALLOCATION_TAGS = tuple(_ALLOCATION_FIELDS.values())
-_LINE_TAGS = tuple(_ALLOCATION_LINE_FIELDS.values())
+_LINE_TAGS = tuple(
+    (tag, _LINE_FALLBACKS.get(column)) for column, tag in _ALLOCATION_LINE_FIELDS.items()
+)
 
 
 def new_tables() -> dict[str, RowBuffer]:
@@ -98,6 +103,7 @@ def new_tables() -> dict[str, RowBuffer]:
                 keep_empty=True,
                 entry_number="alloc_line_number",
                 entry_columns=frozenset(_ALLOCATION_LINE_FIELDS),
+                entry_fallbacks=_LINE_FALLBACKS,
             ),
         ),
         "oms_allocation_orders": RowBuffer(
@@ -134,6 +140,14 @@ def _execution_report(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
     )
 
 
+def _line_values(line: FieldMap) -> Iterator[str | None]:
+    """A NoAllocs entry's columns: each one's tag, else its fallback tag (_LINE_FALLBACKS)."""
+    fields = line.fields
+    for tag, fallback in _LINE_TAGS:
+        value = fields.get(tag)
+        yield fields.get(fallback) if value is None and fallback else value
+
+
 def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) -> None:
     fields = msg.fields
     block = (*header_values(fields), *map(fields.get, _ALLOCATION_TAGS), executing_broker(msg))
@@ -141,7 +155,7 @@ def _allocation_instruction(msg: FixMessage, tables: Mapping[str, RowBuffer]) ->
     fees = tables["oms_allocation_fees"]
     lines = msg.group("78")
     for number, line in enumerate(lines, 1):
-        allocations.add(msg, (*block, number, *map(line.fields.get, _LINE_TAGS)))
+        allocations.add(msg, (*block, number, *_line_values(line)))
         line_key = (fields.get("70"), number, line.fields.get("467"))
         for fee in misc_fee_rows(line):
             fees.add(msg, (*line_key, *fee))
