@@ -215,6 +215,8 @@ def _camt053(message: XmlMessage, problems: Problems) -> _Pending | None:
                 return None
             transactions = x.findall(ntry, "NtryDtls/TxDtls")
             first = transactions[0] if transactions else None
+            # Both dates are optional in camt.053: a bank that sends one means it for both.
+            booking_date, value_date = x.date(ntry, "BookgDt"), x.date(ntry, "ValDt")
             entries.append(
                 {
                     **keys,
@@ -222,11 +224,13 @@ def _camt053(message: XmlMessage, problems: Problems) -> _Pending | None:
                     "entry_index": str(number),
                     "amount": amount,
                     "currency": currency,
+                    # With RvslInd the indicator already is the reversal's own direction,
+                    # opposite to the entry it reverses (ISO 20022 usage rule): kept as is.
                     "credit_debit": indicator,
                     "is_reversal": _boolean(reversal) or False,
                     "entry_status": status,
-                    "booking_date": x.date(ntry, "BookgDt"),
-                    "value_date": x.date(ntry, "ValDt"),
+                    "booking_date": booking_date or value_date,
+                    "value_date": value_date or booking_date,
                     "account_servicer_ref": x.text(ntry, "AcctSvcrRef"),
                     "end_to_end_id": x.text(first, "Refs/EndToEndId"),
                     "account_owner_ref": x.text(first, "Refs/AcctOwnrTxId"),
