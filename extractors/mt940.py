@@ -224,7 +224,7 @@ class _Scanner:
     def _close(self) -> None:
         for number, text in self.held:
             self.strays.append(
-                Stray(number, None, _clip(text), "text after a one-line field that is no field")
+                Stray(number, None, _clip(text), "text after a one-line field, part of no field")
             )
         self.held = []
         if self.orphans:
