@@ -86,9 +86,12 @@ def read_statements(data: bytes) -> StatementFile:
     if error is not None:
         return StatementFile(error)
     scanner = _Scanner()
+    controls = _CONTROLS.search(text) is not None
     for number, line in enumerate(text.split("\n"), 1):
-        segments = _CONTROLS.split(line)
-        for position, segment in enumerate(segments):
+        if not controls:
+            scanner.line(number, line)
+            continue
+        for position, segment in enumerate(_CONTROLS.split(line)):
             if position:  # a control character between the segments
                 scanner.end(clear_block=True)
             scanner.line(number, segment)
