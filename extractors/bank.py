@@ -492,49 +492,38 @@ class _MtStatement:
             "28", mt940.statement_number
         )
         stamp = self._read("13D", mt940.date_time) or self._read("13", mt940.date_time)
+        given = [account and account.currency, *(b["currency"] for b in self.balances)]
+        currency = next((c for c in (*given, *self.currencies) if c), None)
         codes = {b["balance_code"] for b in self.balances}
-        currency = next(
-            (
-                c
-                for c in (account and account.currency, *(b["currency"] for b in self.balances))
-                if c
-            ),
-            None,
-        ) or next(iter(self.currencies), None)
-        missing = [
-            (label, present)
-            for label, present in (
-                (":20:", "20" in self.fields),
-                (":25:", account is not None),
-                (":28C:", number is not None),
-                (":60a:", interim or bool(codes & {"60F", "60M"})),
-                (":62a:", interim or bool(codes & {"62F", "62M"})),
-                (":34F:", not interim or currency is not None),
-                (":13D:", not interim or stamp is not None),
-            )
-            if not present
-        ]
+        required = {
+            ":20:": "20" in self.fields,
+            ":25:": account is not None,
+            ":28C:": number is not None,
+            ":60a:": interim or bool(codes & {"60F", "60M"}),
+            ":62a:": interim or bool(codes & {"62F", "62M"}),
+            ":34F:": not interim or currency is not None,  # the report's currency
+            ":13D:": not interim or stamp is not None,  # the report's date
+        }
+        missing = [label for label, present in required.items() if not present]
         if missing or account is None or number is None:
-            label = missing[0][0]
             self.problem(
                 self.statement.line_number,
-                label,
+                missing[0],
                 None,
-                f"required field {label} is missing or does not read: the statement and its"
-                f" {self.delivered} entries are kept out",
+                f"required field {missing[0]} is missing or does not read: the statement and"
+                f" its {self.delivered} entries are kept out",
             )
             return None
-        statement_id = self.fields["20"].value.strip()
-        sequence, page = number
         report_date = stamp.local[:10].replace("-", "") if stamp else None
         for balance in self.balances:
             # One currency per statement (SWIFT); a bank that leaves it out means that one.
             balance["currency"] = balance["currency"] or currency
             balance["balance_date"] = balance["balance_date"] or report_date
+        statement_id = self.fields["20"].value.strip()
         keys = {
             "message_format": self.message_format,
             "statement_id": statement_id,
-            "sequence_number": sequence,
+            "sequence_number": number[0],
             "account_id": account.account,
         }
         statement: Row = {
@@ -543,7 +532,7 @@ class _MtStatement:
             "created_at": f"{stamp.local}{stamp.offset}" if stamp and stamp.offset else None,
             "created_local": stamp.local if stamp else None,
             "created_utc_offset": stamp.offset if stamp else None,
-            "page_number": page,
+            "page_number": number[1],
             "account_id_type": "MT25",
             "account_servicer": account.bic or self.statement.sender,
             "entry_count": str(self.delivered),
@@ -554,15 +543,17 @@ class _MtStatement:
             account.currency or statement.get("opening_currency") or currency
         )
         # An interim report (MT942) has no booked balances: it is filed under its date.
-        business_date = (
+        statement["business_date"] = (
             statement.get("closing_date") or statement.get("opening_date") or report_date
         )
-        statement["business_date"] = business_date
+        return self._pending(statement, keys)
+
+    def _pending(self, statement: Row, keys: Row) -> _Pending:
         pending = _Pending()
         pending.add(STATEMENTS, self.statement.line_number, statement)
         for table, rows in ((BALANCES, self.balances), (ENTRIES, self.entries)):
             for row in rows:
-                row.update(keys, business_date=business_date)
+                row.update(keys, business_date=statement["business_date"])
                 if table == ENTRIES:
                     row["currency"] = statement["account_currency"]
                 pending.add(table, row["_line"], row)
