@@ -6,7 +6,8 @@ balance is kept as delivered, final or intermediate, with the statement's sequen
 so the balance chain can be checked later; nothing is corrected here (real statements are
 not always consistent). A DVP cash entry carries our instruction reference as the camt.053
 EndToEndId or as the account-owner (customer) reference of the MT940 `:61:` line.
-The MT format itself (statement boundaries, fields, bank dialects) is extractors/mt940.py's.
+The MT format itself, with the banks' dialects, is extractors/mt940.py's (statements and
+fields) and extractors/mt940_fields.py's (field values).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from extractors import mt940
+from extractors import mt940, mt940_fields
 from extractors.custodian import is_xml
 from extractors.extracted import ExtractedFile
 from extractors.iso20022 import Reader, XmlMessage, timestamp
@@ -391,11 +392,11 @@ class _MtStatement:
         tag, label = field.tag, f":{field.tag}:"
         try:
             if tag in mt940.BALANCE_TAGS:
-                self._balance(tag, field, mt940.balance(field.value))
+                self._balance(tag, field, mt940_fields.balance(field.value))
             elif tag in ("90D", "90C"):
-                self._sum(tag, field, mt940.entry_sum(field.value))
+                self._sum(tag, field, mt940_fields.entry_sum(field.value))
             elif tag == "34F":
-                self.currencies.append(mt940.floor_limit_currency(field.value))
+                self.currencies.append(mt940_fields.floor_limit_currency(field.value))
             elif tag not in mt940.TAGS:
                 self.problem(
                     field.line_number,
@@ -412,10 +413,10 @@ class _MtStatement:
                 )
             else:
                 self.fields[tag] = field
-        except mt940.FieldError as error:
+        except mt940_fields.FieldError as error:
             self.problem(field.line_number, label, field.value, str(error))
 
-    def _balance(self, tag: str, field: mt940.Field, balance: mt940.Balance) -> None:
+    def _balance(self, tag: str, field: mt940.Field, balance: mt940_fields.Balance) -> None:
         self.balances.append(
             {
                 "_line": field.line_number,
@@ -429,7 +430,7 @@ class _MtStatement:
             }
         )
 
-    def _sum(self, tag: str, field: mt940.Field, total: mt940.EntrySum) -> None:
+    def _sum(self, tag: str, field: mt940.Field, total: mt940_fields.EntrySum) -> None:
         """MT942 :90D: / :90C:: the sum of the report's debit / credit entries, kept as a
         balance row of that code (its date: the report's date/time indication)."""
         self.currencies.append(total.currency)
@@ -448,8 +449,8 @@ class _MtStatement:
 
     def _entry(self, field: mt940.Field) -> Row | None:
         try:
-            line = mt940.statement_line(field.value)
-        except mt940.FieldError as error:
+            line = mt940_fields.statement_line(field.value)
+        except mt940_fields.FieldError as error:
             self.problem(field.line_number, ":61:", field.value, str(error))
             return None
         entry: Row = {
@@ -481,17 +482,19 @@ class _MtStatement:
             return None
         try:
             return reader(field.value)
-        except mt940.FieldError as error:
+        except mt940_fields.FieldError as error:
             self.problem(field.line_number, f":{tag}:", field.value, str(error))
             return None
 
     def _statement(self) -> _Pending | None:
         interim = self.statement.message_type == "942"
-        account = self._read("25", mt940.account) or self._read("25P", mt940.account)
-        number = self._read("28C", mt940.statement_number) or self._read(
-            "28", mt940.statement_number
+        account = self._read("25", mt940_fields.account) or self._read("25P", mt940_fields.account)
+        number = self._read("28C", mt940_fields.statement_number) or self._read(
+            "28", mt940_fields.statement_number
         )
-        stamp = self._read("13D", mt940.date_time) or self._read("13", mt940.date_time)
+        stamp = self._read("13D", mt940_fields.date_time) or self._read(
+            "13", mt940_fields.date_time
+        )
         given = [account and account.currency, *(b["currency"] for b in self.balances)]
         currency = next((c for c in (*given, *self.currencies) if c), None)
         codes = {b["balance_code"] for b in self.balances}
