@@ -11,8 +11,8 @@ from extractors import mt940_fields
     ("value", "expected"),
     [
         (
-            "2611261125D9,N192NONREF",
-            ("20261126", "20261125", "D", None, "9,", "N192", "NONREF", None, None),
+            "2611261125D9,N422NONREF",
+            ("20261126", "20261125", "D", None, "9,", "N422", "NONREF", None, None),
         ),
         (
             "261126C1234,5S202ALC-1-1//B-7\nDVP",
@@ -23,26 +23,26 @@ from extractors import mt940_fields
             ("20261126", None, "C", None, "100,", "NTRF", "REFERENCE-OF-18-CH", "B", None),
         ),
         (  # funds code R after the mark; zero-padded amount
-            "2602270227DR000000000001,62NTRF0000549855700010//025498557/000001",
+            "2603020302DR000000000317,09NMSC7788001122334455//BK/20260302/7",
             (
-                "20260227",
-                "20260227",
+                "20260302",
+                "20260302",
                 "D",
                 "R",
-                "1,62",
-                "NTRF",
-                "0000549855700010",
-                "025498557/000001",
+                "317,09",
+                "NMSC",
+                "7788001122334455",
+                "BK/20260302/7",
                 None,
             ),
         ),
         (  # the entry date sent as four blanks
-            "200101    D65,00NOVBNL47XMPL9999999999",
-            ("20200101", None, "D", None, "65,00", "NOVB", "NL47XMPL9999999999", None, None),
+            "261126    D48,20NIDBNL12XMPL0123456789",
+            ("20261126", None, "D", None, "48,20", "NIDB", "NL12XMPL0123456789", None, None),
         ),
         (  # a line break before the amount; a type with blanks
-            "1811261126CR\n30,00S   X",
-            ("20181126", "20181126", "C", "R", "30,00", "S", "X", None, None),
+            "2611271127CR\n72,15S   Z9",
+            ("20261127", "20261127", "C", "R", "72,15", "S", "Z9", None, None),
         ),
         (  # entry in January of a December value date: the next year
             "2612310101C1,NTRFNONREF",
@@ -79,9 +79,9 @@ def test_a_reversal_books_opposite_to_what_it_reverses(
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
-        ("2602300301DR6,00N024NONREF", "value date 260230 is not a calendar date"),
-        ("2602261302D6,00N024NONREF", "entry date 1302 is not a calendar date"),
-        ("261126D11.59N426NONREF", "not a statement line"),
+        ("2602300302DR7,25N035NONREF", "value date 260230 is not a calendar date"),
+        ("2602261302D6,50N035NONREF", "entry date 1302 is not a calendar date"),
+        ("261126D48.20NTRFNONREF", "not a statement line"),
         ("261126D1,1234567NTRFNONREF", "beyond 22 digits and 6 decimals (not rounded)"),
         ("261126X1,NTRFNONREF", "not a statement line"),
     ],
@@ -94,11 +94,11 @@ def test_statement_lines_that_do_not_read(value: str, reason: str) -> None:
 
 
 def test_balances_accounts_numbers_and_interim_fields() -> None:
-    assert mt940_fields.balance("D140829EUR000000000147,64") == mt940_fields.Balance(
-        "DBIT", "20140829", "EUR", "147,64"
+    assert mt940_fields.balance("D261126SGD000000000381,07") == mt940_fields.Balance(
+        "DBIT", "20261126", "SGD", "381,07"
     )
     # A bank that leaves the currency out: None, the statement's is taken.
-    assert mt940_fields.balance("C020315105000,00").currency is None
+    assert mt940_fields.balance("C261126250,00").currency is None
     assert mt940_fields.statement_number("00004/00001") == ("4", "1")
     assert mt940_fields.statement_number("27") == ("27", None)
     assert mt940_fields.account("XMPLSGSG/0012345678") == mt940_fields.Account(
@@ -107,17 +107,17 @@ def test_balances_accounts_numbers_and_interim_fields() -> None:
     assert mt940_fields.account("XMPLHUHB/1234ABC002/HUF") == mt940_fields.Account(
         "1234ABC002", "XMPLHUHB", "HUF"
     )
-    assert mt940_fields.account("10020030/0123456789") == mt940_fields.Account(
-        "10020030/0123456789", None, None
+    assert mt940_fields.account("99912345/0000445566") == mt940_fields.Account(
+        "99912345/0000445566", None, None
     )
     assert mt940_fields.account("GB29XMPL6016\nXMPLGB2L") == mt940_fields.Account(
         "GB29XMPL6016", "XMPLGB2L", None
     )
-    assert mt940_fields.date_time("1701191815+0100") == mt940_fields.DateTime(
-        "2017-01-19T18:15:00", "+01:00"
+    assert mt940_fields.date_time("2611261405+0800") == mt940_fields.DateTime(
+        "2026-11-26T14:05:00", "+08:00"
     )
-    assert mt940_fields.floor_limit_currency("EURD0,00") == "EUR"
-    assert mt940_fields.floor_limit_currency("PLN0") == "PLN"
-    assert mt940_fields.entry_sum("3PLN0,03") == mt940_fields.EntrySum(3, "PLN", "0,03")
+    assert mt940_fields.floor_limit_currency("USDD25,") == "USD"
+    assert mt940_fields.floor_limit_currency("SGD0") == "SGD"
+    assert mt940_fields.entry_sum("4SGD10,5") == mt940_fields.EntrySum(4, "SGD", "10,5")
     with pytest.raises(mt940_fields.FieldError, match="not a time of day"):
-        mt940_fields.date_time("1701192515+0100")
+        mt940_fields.date_time("2611262515+0800")
