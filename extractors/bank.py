@@ -1,24 +1,26 @@
-"""bank: the cash correspondent's statements, ISO 20022 camt.053 and SWIFT MT940.
+"""bank: the cash correspondent's statements, ISO 20022 camt.053 and SWIFT MT940 / MT942.
 
-One row per statement (camt.053 `Stmt`, one MT940 message), one per balance and one per
-entry (camt.053 `Ntry`, MT940 `:61:` with its `:86:`). Every balance is kept as delivered,
-final or intermediate, with the statement's sequence number, so the balance chain can be
-checked later; nothing is corrected here (real statements are not always consistent).
-A DVP cash entry carries our instruction reference as the camt.053 EndToEndId or as the
-account-owner (customer) reference of the MT940 `:61:` line.
+One row per statement (camt.053 `Stmt`, MT940 statement, MT942 interim report), one per
+balance and one per entry (camt.053 `Ntry`, MT940/MT942 `:61:` with its `:86:`). Every
+balance is kept as delivered, final or intermediate, with the statement's sequence number,
+so the balance chain can be checked later; nothing is corrected here (real statements are
+not always consistent). A DVP cash entry carries our instruction reference as the camt.053
+EndToEndId or as the account-owner (customer) reference of the MT940 `:61:` line.
+The MT format itself, with the banks' dialects, is extractors/mt940.py's (statements and
+fields) and extractors/mt940_fields.py's (field values).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
+from extractors import mt940, mt940_fields
 from extractors.custodian import is_xml
 from extractors.extracted import ExtractedFile
 from extractors.iso20022 import Reader, XmlMessage, timestamp
 from extractors.records import Problems, Syntax, Table, extract_result, new_tables
 from extractors.schemas import LINEAGE, RAW_TABLES
-from extractors.swift import MtMessage, MtRejection, read_mt
 from extractors.xml_files import extract_xml_file, quarantine_unhandled
 
 PLATFORM = "bank"
@@ -33,6 +35,7 @@ _OPENING_CODES = ("OPBD", "PRCD")
 _INTERMEDIATE = frozenset({"ITBD", "ITAV", "60M", "62M"})
 
 Row = dict[str, object]
+T = TypeVar("T")
 
 
 def parse(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
@@ -213,6 +216,8 @@ def _camt053(message: XmlMessage, problems: Problems) -> _Pending | None:
                 return None
             transactions = x.findall(ntry, "NtryDtls/TxDtls")
             first = transactions[0] if transactions else None
+            # Both dates are optional in camt.053: a bank that sends one means it for both.
+            booking_date, value_date = x.date(ntry, "BookgDt"), x.date(ntry, "ValDt")
             entries.append(
                 {
                     **keys,
@@ -220,11 +225,13 @@ def _camt053(message: XmlMessage, problems: Problems) -> _Pending | None:
                     "entry_index": str(number),
                     "amount": amount,
                     "currency": currency,
+                    # With RvslInd the indicator already is the reversal's own direction,
+                    # opposite to the entry it reverses (ISO 20022 usage rule): kept as is.
                     "credit_debit": indicator,
                     "is_reversal": _boolean(reversal) or False,
                     "entry_status": status,
-                    "booking_date": x.date(ntry, "BookgDt"),
-                    "value_date": x.date(ntry, "ValDt"),
+                    "booking_date": booking_date or value_date,
+                    "value_date": value_date or booking_date,
                     "account_servicer_ref": x.text(ntry, "AcctSvcrRef"),
                     "end_to_end_id": x.text(first, "Refs/EndToEndId"),
                     "account_owner_ref": x.text(first, "Refs/AcctOwnrTxId"),
@@ -277,12 +284,13 @@ def _transaction_code(x: Reader, ntry: object) -> str | None:
     return x.text(ntry, "BkTxCd/Prtry/Cd")
 
 
-# --- MT940 -----------------------------------------------------------------------------------
+# --- MT940 / MT942 -----------------------------------------------------------------------------
 
 _MT_LABELS: dict[str, dict[str, str]] = {
     STATEMENTS: {
         "sequence_number": ":28C:",
         "page_number": ":28C:",
+        "created_at": ":13D:",
         "opening_balance": ":60a:",
         "opening_date": ":60a:",
         "closing_balance": ":62a:",
@@ -296,185 +304,260 @@ _MT_LABELS: dict[str, dict[str, str]] = {
         "value_date": ":61:",
     },
 }
-# :61: value date, entry date, D/C mark, funds code, amount, type, customer // bank reference,
-# then on its own line the supplementary details.
-_LINE = re.compile(
-    r"([0-9]{6})([0-9]{4})?(RC|RD|EC|ED|C|D)([A-Z])?([0-9]{1,15},[0-9]*)"
-    r"([NSF][A-Z0-9]{3})((?:(?!//)[^\n]){0,16})(?://([^\n]{0,16}))?(?:\n(.*))?\Z",
-    re.DOTALL,
-)
-_BALANCE = re.compile(r"([CD])([0-9]{6})([A-Z]{3})([0-9]{1,15},[0-9]*)\Z")
-_NUMBER = re.compile(r"([0-9]{1,5})(?:/([0-9]{1,5}))?\Z")
-_BALANCE_TAGS = frozenset({"60F", "60M", "62F", "62M", "64", "65"})
 
 
 def _parse_mt(source_file: str, data: bytes, sha256: str) -> ExtractedFile:
     tables = new_tables(PLATFORM, COLUMNS, _MT_LABELS)
     problems = Problems()
-    stream = read_mt(data)
-    if stream.file_error is not None:
-        problems.add(None, None, None, None, None, stream.file_error)
+    read = mt940.read_statements(data)
+    if read.file_error is not None:
+        problems.add(None, None, None, None, None, read.file_error)
         return extract_result(PLATFORM, source_file, sha256, None, tables, problems, 0, True)
-    parsed = 0
-    for record in stream.records:
-        if isinstance(record, MtRejection):
+    for stray in read.strays:
+        problems.add(stray.line_number, None, None, stray.field, stray.raw_value, stray.reason)
+    for statement in read.statements:
+        if statement.message_type not in mt940.STATEMENT_TYPES:
             problems.add(
-                record.line_number,
-                record.message_index,
-                record.message_type and "MT" + record.message_type.removeprefix("MT"),
-                record.field,
-                record.raw_value,
-                record.reason,
-            )
-            continue
-        parsed += 1
-        if record.message_type not in ("940", "950"):
-            problems.add(
-                record.line_number,
-                record.message_index,
-                record.message_format,
+                statement.line_number,
+                statement.index,
+                f"MT{statement.message_type}",
                 "{2:",
-                record.message_type,
-                f"message type {record.message_format} is not handled by platform {PLATFORM}",
+                statement.message_type,
+                f"message type MT{statement.message_type} is not handled by platform {PLATFORM}",
             )
             continue
-        pending = _mt940(record, problems)
+        pending = _MtStatement(statement, problems).rows()
         if pending is not None:
-            pending.commit(tables, record.message_index)
+            pending.commit(tables, statement.index)
     return extract_result(
-        PLATFORM, source_file, sha256, Syntax.MT, tables, problems, stream.framed_count, parsed == 0
+        PLATFORM,
+        source_file,
+        sha256,
+        Syntax.MT,
+        tables,
+        problems,
+        len(read.statements),
+        not read.statements,  # nothing in the file is a statement
     )
 
 
-def _yymmdd(value: str) -> str:
-    """SWIFT YYMMDD -> YYYYMMDD (years 80-99 are 19xx)."""
-    return ("19" if value[:2] >= "80" else "20") + value
+class _MtStatement:
+    """One MT940/MT950 statement or MT942 interim report -> its rows.
 
+    A statement line (:61:) that does not read is quarantined on its own, with the
+    information (:86:) that follows it; the statement's other entries load, and its
+    entry_count (the :61: lines delivered) tells the rows that are missing. A statement
+    without its account, number or (MT940) opening and closing balances is kept out whole.
+    """
 
-def _mt940(msg: MtMessage, problems: Problems) -> _Pending | None:
-    def problem(field: str, raw: str | None, reason: str) -> None:
-        problems.add(msg.line_number, msg.message_index, msg.message_format, field, raw, reason)
+    def __init__(self, statement: mt940.Statement, problems: Problems) -> None:
+        self.statement = statement
+        self.problems = problems
+        self.message_format = f"MT{statement.message_type}"
+        self.fields: dict[str, mt940.Field] = {}
+        self.balances: list[Row] = []
+        self.entries: list[Row] = []
+        self.delivered = 0  # :61: lines, read or not
+        self.information: list[str] = []  # :86: of the statement (not of an entry)
+        self.currencies: list[str] = []  # of the report's sums and floor limits (MT942)
 
-    parts = msg.fields()
-    values: dict[str, str] = {}
-    balances: list[Row] = []
-    entries: list[Row] = []
-    statement_info: list[str] = []
-    previous = None
-    for i in range(0, len(parts), 2):
-        tag, value = parts[i], (parts[i + 1] or "").rstrip("\n")
-        if tag is None:
-            problem("block 4", value, "text before the first field")
-            return None
-        if tag in _BALANCE_TAGS:
-            match = _BALANCE.match(value)
-            if match is None:
-                problem(f":{tag}:", value, "not a balance (D/C mark, YYMMDD, currency, amount)")
-                return None
-            mark, day, currency, amount = match.groups()
-            balances.append(
-                {
-                    "balance_index": str(len(balances) + 1),
-                    "balance_code": tag,
-                    "is_intermediate": tag in _INTERMEDIATE,
-                    "amount": amount,
-                    "credit_debit": "CRDT" if mark == "C" else "DBIT",
-                    "currency": currency,
-                    "balance_date": _yymmdd(day),
-                }
-            )
-        elif tag == "61":
-            entry = _statement_line(value)
-            if entry is None:
-                problem(":61:", value, "not a statement line (YYMMDD[MMDD] mark amount type ref)")
-                return None
-            entry["entry_index"] = str(len(entries) + 1)
-            entries.append(entry)
-        elif tag == "86":
-            if previous == "61":  # the entry's information to the account owner
-                entries[-1]["additional_info"] = value
+    def problem(self, line: int, field: str | None, raw: str | None, reason: str) -> None:
+        self.problems.add(line, self.statement.index, self.message_format, field, raw, reason)
+
+    def rows(self) -> _Pending | None:
+        entry: Row | None = None
+        in_entry = False  # the :86: that follows belongs to the last :61:
+        for field in self.statement.fields:
+            tag = field.tag
+            if tag == "61":
+                self.delivered += 1
+                in_entry = True
+                entry = self._entry(field)
+            elif tag == "86":
+                if not in_entry:
+                    self.information.append(field.value)
+                elif entry is not None:  # (a quarantined entry's goes with it)
+                    info = entry["additional_info"]
+                    entry["additional_info"] = (
+                        field.value if info is None else f"{info}\n{field.value}"
+                    )
+            elif tag == "NS":
+                continue  # a bank's own non-SWIFT data: not part of the standard
             else:
-                statement_info.append(value)
-        elif tag not in values:
-            values[tag] = value
-        previous = tag
-    number_field = values.get("28C", values.get("28"))
-    for value, field in (
-        (values.get("20"), ":20:"),
-        (values.get("25"), ":25:"),
-        (number_field, ":28C:"),
-    ):
-        if value is None:
-            problem(field, None, f"required field {field} is missing")
+                in_entry = False
+                self._field(field)
+        return self._statement()
+
+    def _field(self, field: mt940.Field) -> None:
+        tag, label = field.tag, f":{field.tag}:"
+        try:
+            if tag in mt940.BALANCE_TAGS:
+                self._balance(tag, field, mt940_fields.balance(field.value))
+            elif tag in ("90D", "90C"):
+                self._sum(tag, field, mt940_fields.entry_sum(field.value))
+            elif tag == "34F":
+                self.currencies.append(mt940_fields.floor_limit_currency(field.value))
+            elif tag not in mt940.TAGS:
+                self.problem(
+                    field.line_number,
+                    label,
+                    field.value,
+                    f"field {label} is not part of {self.message_format}: ignored",
+                )
+            elif tag in self.fields:
+                self.problem(
+                    field.line_number,
+                    label,
+                    field.value,
+                    f"field {label} repeated in the statement: the first one is kept",
+                )
+            else:
+                self.fields[tag] = field
+        except mt940_fields.FieldError as error:
+            self.problem(field.line_number, label, field.value, str(error))
+
+    def _balance(self, tag: str, field: mt940.Field, balance: mt940_fields.Balance) -> None:
+        self.balances.append(
+            {
+                "_line": field.line_number,
+                "balance_index": str(len(self.balances) + 1),
+                "balance_code": tag,
+                "is_intermediate": tag in _INTERMEDIATE,
+                "amount": balance.amount,
+                "credit_debit": balance.credit_debit,
+                "currency": balance.currency,
+                "balance_date": balance.date,
+            }
+        )
+
+    def _sum(self, tag: str, field: mt940.Field, total: mt940_fields.EntrySum) -> None:
+        """MT942 :90D: / :90C:: the sum of the report's debit / credit entries, kept as a
+        balance row of that code (its date: the report's date/time indication)."""
+        self.currencies.append(total.currency)
+        self.balances.append(
+            {
+                "_line": field.line_number,
+                "balance_index": str(len(self.balances) + 1),
+                "balance_code": tag,
+                "is_intermediate": False,
+                "amount": total.amount,
+                "credit_debit": "DBIT" if tag == "90D" else "CRDT",
+                "currency": total.currency,
+                "balance_date": None,
+            }
+        )
+
+    def _entry(self, field: mt940.Field) -> Row | None:
+        try:
+            line = mt940_fields.statement_line(field.value)
+        except mt940_fields.FieldError as error:
+            self.problem(field.line_number, ":61:", field.value, str(error))
             return None
-    codes = [b["balance_code"] for b in balances]
-    if not any(c.startswith("60") for c in codes) or not any(c.startswith("62") for c in codes):
-        missing = ":60a:" if not any(c.startswith("60") for c in codes) else ":62a:"
-        problem(missing, None, f"required balance field {missing} (F or M) is missing")
-        return None
-    number = _NUMBER.match(number_field)
-    sequence, page = number.groups() if number else (number_field, None)
-    keys = {
-        "message_format": msg.message_format,
-        "statement_id": values["20"],
-        "sequence_number": sequence,
-        "account_id": values["25"],
-    }
-    statement: Row = {
-        **keys,
-        "message_id": values["20"],
-        "page_number": page,
-        "account_id_type": "MT25",
-        "account_servicer": msg.sender,
-        "entry_count": str(len(entries)),
-        "additional_info": "\n".join(statement_info) or None,
-    }
-    _statement_balances(statement, balances)
-    statement["account_currency"] = statement.get("opening_currency")
-    business_date = statement.get("closing_date") or statement.get("opening_date")
-    statement["business_date"] = business_date
-    pending = _Pending()
-    pending.add(STATEMENTS, msg.line_number, statement)
-    for row in (*balances, *entries):
-        row.update(keys)
-        row["business_date"] = business_date
-        if "entry_index" in row:
-            row["currency"] = statement.get("opening_currency")
-            pending.add(ENTRIES, msg.line_number, row)
-        else:
-            pending.add(BALANCES, msg.line_number, row)
-    return pending
+        entry: Row = {
+            "_line": field.line_number,
+            "entry_index": str(self.delivered),  # its place among the :61: lines delivered
+            "amount": line.amount,
+            "credit_debit": line.credit_debit,
+            "is_reversal": line.is_reversal,
+            "entry_status": "BOOK",
+            # The entry date is sent only when it differs from the value date.
+            "booking_date": line.entry_date or line.value_date,
+            "value_date": line.value_date,
+            "account_servicer_ref": line.bank_reference,
+            "end_to_end_id": None,
+            "account_owner_ref": line.customer_reference,
+            "transaction_details_count": None,
+            "bank_transaction_code": line.transaction_type,
+            "funds_code": line.funds_code,
+            "supplementary_details": line.supplementary_details,
+            "additional_info": None,
+        }
+        self.entries.append(entry)
+        return entry
 
+    def _read(self, tag: str, reader: Callable[[str], T]) -> T | None:
+        """A field's value read, or None (and a quarantine row when it does not read)."""
+        field = self.fields.get(tag)
+        if field is None:
+            return None
+        try:
+            return reader(field.value)
+        except mt940_fields.FieldError as error:
+            self.problem(field.line_number, f":{tag}:", field.value, str(error))
+            return None
 
-def _statement_line(value: str) -> Row | None:
-    match = _LINE.match(value)
-    if match is None:
-        return None
-    value_day, entry_day, mark, funds, amount, kind, customer, bank, details = match.groups()
-    value_date = _yymmdd(value_day)
-    booking_date = None
-    if entry_day:
-        year = int(value_date[:4])
-        month = int(entry_day[:2])
-        value_month = int(value_date[4:6])
-        if month - value_month > 6:  # entry in December of a January value date
-            year -= 1
-        elif value_month - month > 6:  # entry in January of a December value date
-            year += 1
-        booking_date = f"{year:04d}{entry_day}"
-    return {
-        "amount": amount,
-        "credit_debit": "CRDT" if mark.endswith("C") else "DBIT",
-        "is_reversal": mark.startswith("R"),
-        "entry_status": "BOOK",
-        "booking_date": booking_date,
-        "value_date": value_date,
-        "account_servicer_ref": bank.strip() if bank else None,
-        "end_to_end_id": None,
-        "account_owner_ref": customer.strip() or None,
-        "transaction_details_count": None,
-        "bank_transaction_code": kind,
-        "funds_code": funds,
-        "supplementary_details": details.strip() if details else None,
-        "additional_info": None,
-    }
+    def _statement(self) -> _Pending | None:
+        interim = self.statement.message_type == "942"
+        account = self._read("25", mt940_fields.account) or self._read("25P", mt940_fields.account)
+        number = self._read("28C", mt940_fields.statement_number) or self._read(
+            "28", mt940_fields.statement_number
+        )
+        stamp = self._read("13D", mt940_fields.date_time) or self._read(
+            "13", mt940_fields.date_time
+        )
+        given = [account and account.currency, *(b["currency"] for b in self.balances)]
+        currency = next((c for c in (*given, *self.currencies) if c), None)
+        codes = {b["balance_code"] for b in self.balances}
+        required = {
+            ":20:": "20" in self.fields,
+            ":25:": account is not None,
+            ":28C:": number is not None,
+            ":60a:": interim or bool(codes & {"60F", "60M"}),
+            ":62a:": interim or bool(codes & {"62F", "62M"}),
+            ":34F:": not interim or currency is not None,  # the report's currency
+            ":13D:": not interim or stamp is not None,  # the report's date
+        }
+        missing = [label for label, present in required.items() if not present]
+        if missing or account is None or number is None:
+            self.problem(
+                self.statement.line_number,
+                missing[0],
+                None,
+                f"required field {missing[0]} is missing or does not read: the statement and"
+                f" its {self.delivered} entries are kept out",
+            )
+            return None
+        report_date = stamp.local[:10].replace("-", "") if stamp else None
+        for balance in self.balances:
+            # One currency per statement (SWIFT); a bank that leaves it out means that one.
+            balance["currency"] = balance["currency"] or currency
+            balance["balance_date"] = balance["balance_date"] or report_date
+        statement_id = self.fields["20"].value.strip()
+        keys = {
+            "message_format": self.message_format,
+            "statement_id": statement_id,
+            "sequence_number": number[0],
+            "account_id": account.account,
+        }
+        statement: Row = {
+            **keys,
+            "message_id": statement_id,
+            "created_at": f"{stamp.local}{stamp.offset}" if stamp and stamp.offset else None,
+            "created_local": stamp.local if stamp else None,
+            "created_utc_offset": stamp.offset if stamp else None,
+            "page_number": number[1],
+            "account_id_type": "MT25",
+            "account_servicer": account.bic or self.statement.sender,
+            "entry_count": str(self.delivered),
+            "additional_info": "\n".join(self.information) or None,
+        }
+        _statement_balances(statement, self.balances)
+        statement["account_currency"] = (
+            account.currency or statement.get("opening_currency") or currency
+        )
+        # An interim report (MT942) has no booked balances: it is filed under its date.
+        statement["business_date"] = (
+            statement.get("closing_date") or statement.get("opening_date") or report_date
+        )
+        return self._pending(statement, keys)
+
+    def _pending(self, statement: Row, keys: Row) -> _Pending:
+        pending = _Pending()
+        pending.add(STATEMENTS, self.statement.line_number, statement)
+        for table, rows in ((BALANCES, self.balances), (ENTRIES, self.entries)):
+            for row in rows:
+                row.update(keys, business_date=statement["business_date"])
+                if table == ENTRIES:
+                    row["currency"] = statement["account_currency"]
+                pending.add(table, row["_line"], row)
+        return pending

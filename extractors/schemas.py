@@ -162,8 +162,10 @@ CTM_CONFIRMATION_ACKS: dict[str, pl.DataType] = {
 
 # --- custodian (ISO 20022 sese/semt XML and ISO 15022 MT54x/MT535) and bank (camt.053, MT940)
 # line_number is the source line of the row's element in XML (Document, Stmt, Bal, Ntry,
-# BalForAcct) and the message's first line in MT; message_index is the Document's or the
-# MT message's position in the file (a camt.053 Document can hold several statements).
+# BalForAcct) and the message's first line in MT (for a bank statement: its first line, and
+# a balance's or entry's own field line, :60F: or :61:); message_index is the Document's or
+# the MT message's position in the file (a camt.053 Document can hold several statements; an
+# MT940 file, several statements, each its own message_index).
 # message_format names the message and its version ("sese.024.001.10", "MT548"). A time
 # the message gives is kept three ways: `*_at` in UTC (null when the message gives no UTC
 # offset: we do not guess a time zone), `*_local` as written (YYYY-MM-DDTHH:MM:SS, the
@@ -248,9 +250,12 @@ CUSTODIAN_HOLDINGS: dict[str, pl.DataType] = {
     "holding_value_currency": pl.String(),
 }
 
-# One row per bank statement (camt.053 Stmt, one MT940 message). Opening: the first of
-# OPBD, PRCD, ITBD (camt) / :60F: or :60M: (MT); closing: CLBD, else the last ITBD /
-# :62F: or :62M:. Every balance is also in bank_statement_balances.
+# One row per bank statement (camt.053 Stmt, MT940 statement, MT942 interim report). Opening:
+# the first of OPBD, PRCD, ITBD (camt) / :60F: or :60M: (MT); closing: CLBD, else the last
+# ITBD / :62F: or :62M:. Every balance is also in bank_statement_balances. An MT942 has no
+# booked balances (opening and closing null), message_format MT942, and its :13D: as
+# created_*; entry_count counts the entries as delivered, so a statement with fewer rows in
+# bank_statement_entries had entries quarantined.
 BANK_STATEMENTS: dict[str, pl.DataType] = {
     **LINEAGE,
     **ISO_MESSAGE,
@@ -277,8 +282,8 @@ BANK_STATEMENTS: dict[str, pl.DataType] = {
     "closing_credit_debit": pl.String(),
     "closing_currency": pl.String(),
     "closing_date": pl.Date(),
-    "entry_count": pl.Int64(),  # entries in the statement as delivered
-    "additional_info": pl.String(),  # AddtlStmtInf / :86: after the last :61:
+    "entry_count": pl.Int64(),  # entries in the statement as delivered (quarantined too)
+    "additional_info": pl.String(),  # AddtlStmtInf / :86: not after a :61: (e.g. after :62F:)
 }
 
 # One row per balance of a statement, in document order.
@@ -289,7 +294,9 @@ BANK_STATEMENT_BALANCES: dict[str, pl.DataType] = {
     "sequence_number": pl.Int64(),
     "account_id": pl.String(),
     "balance_index": pl.Int64(),  # 1-based within the statement
-    "balance_code": pl.String(),  # OPBD, CLBD, ITBD, PRCD, OPAV, CLAV, FWAV... / 60F, 62M, 64, 65
+    # OPBD, CLBD, ITBD, PRCD, OPAV, CLAV, FWAV... / 60F, 62M, 64, 65; MT942 90D / 90C: the
+    # sum of the report's debit / credit entries (no balance: never an opening or closing)
+    "balance_code": pl.String(),
     "is_intermediate": pl.Boolean(),
     "amount": AMOUNT,
     "credit_debit": pl.String(),  # CRDT / DBIT
@@ -297,21 +304,24 @@ BANK_STATEMENT_BALANCES: dict[str, pl.DataType] = {
     "balance_date": pl.Date(),
 }
 
-# One row per entry (camt.053 Ntry, MT940 :61: with its :86:).
+# One row per entry (camt.053 Ntry, MT940/MT942 :61: with its :86: lines). credit_debit is the
+# direction the entry is booked in: a reversal (MT940 mark RC / RD, camt.053 RvslInd) books
+# opposite to what it reverses (RC, the reversal of a credit, is DBIT); is_reversal keeps that
+# it is one, so the mark as sent is is_reversal + credit_debit.
 BANK_STATEMENT_ENTRIES: dict[str, pl.DataType] = {
     **LINEAGE,
     "message_format": pl.String(),
     "statement_id": pl.String(),
     "sequence_number": pl.Int64(),
     "account_id": pl.String(),
-    "entry_index": pl.Int64(),  # 1-based within the statement
+    "entry_index": pl.Int64(),  # 1-based within the statement, among the entries delivered
     "amount": AMOUNT,
     "currency": pl.String(),
     "credit_debit": pl.String(),  # CRDT / DBIT
     "is_reversal": pl.Boolean(),  # RvslInd / mark RC, RD
     "entry_status": pl.String(),  # BOOK, PDNG, INFO (MT940: BOOK)
-    "booking_date": pl.Date(),  # BookgDt / :61: entry date
-    "value_date": pl.Date(),
+    "booking_date": pl.Date(),  # BookgDt (else ValDt) / :61: entry date (else the value date)
+    "value_date": pl.Date(),  # ValDt (else BookgDt) / :61: value date
     "account_servicer_ref": pl.String(),  # AcctSvcrRef / :61: bank reference after //
     "end_to_end_id": pl.String(),  # NtryDtls/TxDtls/Refs/EndToEndId (first TxDtls)
     "account_owner_ref": pl.String(),  # TxDtls/Refs/AcctOwnrTxId / :61: customer reference

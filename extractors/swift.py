@@ -97,19 +97,23 @@ def read_mt(data: bytes, columnar: bool = False) -> MtStream:
     """The file's messages; with `columnar`, those that frame cleanly come as columns in
     `framed` and only the others (and rejections) as records."""
     text = decode(data)
-    if not text.strip():
-        return MtStream(0, "empty file" if not data else "file holds only whitespace", [])
+    error = file_error(data, text)
+    if error is not None:
+        return MtStream(0, error, [])
     if "{1:" in text:
         if columnar and text.isascii():
             return _read_blocked_columnar(text)
         return _read_blocked(text)
-    if not _ANY_FIELD.search(text):
-        return MtStream(
-            0,
-            "neither ISO 20022 XML nor SWIFT MT: no XML element, no {1: block, no :TAG: field",
-            [],
-        )
     return _read_bare(text)
+
+
+def file_error(data: bytes, text: str) -> str | None:
+    """Why nothing in the file (`text`: its decoded `data`) can be an MT message, else None."""
+    if not text.strip():
+        return "empty file" if not data else "file holds only whitespace"
+    if "{1:" not in text and not _ANY_FIELD.search(text):
+        return "neither ISO 20022 XML nor SWIFT MT: no XML element, no {1: block, no :TAG: field"
+    return None
 
 
 # The header blocks before `{4:` and the trailer blocks after the text block's `-}`.

@@ -225,8 +225,10 @@ def test_mt940_in_swift_envelope() -> None:
         "DVP SETTLEMENT",
     )
     assert dvp["additional_info"] == "SECURITIES SETTLEMENT\nDBS GROUP HOLDINGS 1000"
-    assert (fee["amount"], fee["credit_debit"], fee["is_reversal"]) == (Decimal(9), "DBIT", True)
-    assert fee["booking_date"] is None
+    # RD, the reversal of a debit, is booked as a credit (opposite to what it reverses).
+    assert (fee["amount"], fee["credit_debit"], fee["is_reversal"]) == (Decimal(9), "CRDT", True)
+    # No entry date: the standard sends one only when it differs from the value date.
+    assert fee["booking_date"] == fee["value_date"] == date(2026, 11, 26)
     # An entry date in January for a December value date is in the next year.
     assert (year_end["value_date"], year_end["booking_date"]) == (
         date(2026, 12, 31),

@@ -205,19 +205,26 @@ def test_mt940_bad_statement_line_and_truncation() -> None:
     bad = sample.replace(b":61:1105210523D11,59N426NONREF", b":61:1105210523D11.59N426NONREF")
     extracted = parse_file("bank", "bank/a.sta", bad)
     row = _only(extracted)
-    assert (row["message_index"], row["field"], row["raw_value"]) == (
+    assert (row["message_index"], row["line_number"], row["field"], row["raw_value"]) == (
         1,
+        12,  # the :61: line itself
         ":61:",
         "1105210523D11.59N426NONREF",
     )
-    assert extracted.tables["bank_statements"]["message_index"].to_list() == [2]
+    # The bad entry is kept out on its own (with its :86:): the rest of its statement
+    # loads, and the statement's entry count says one of its 8 entries is missing.
+    statements = extracted.tables["bank_statements"]
+    assert statements.select("message_index", "entry_count").rows() == [(1, 8), (2, 2)]
+    entries = extracted.tables["bank_statement_entries"].filter(pl.col("message_index") == 1)
+    assert entries["entry_index"].to_list() == [1, 3, 4, 5, 6, 7, 8]
+    assert not entries["additional_info"].str.contains("DIRCKIII").any()
     truncated = sample[: sample.rindex(b":62M:")]
     extracted = parse_file("bank", "bank/a.sta", truncated)
     row = _only(extracted)
-    assert (row["message_index"], row["line_number"], row["reason"]) == (
-        2,
-        29,
-        "message not terminated by a line '-' (truncated file)",
+    assert (row["message_index"], row["line_number"], row["field"]) == (2, 29, ":62a:")
+    assert row["reason"] == (
+        "required field :62a: is missing or does not read: the statement and its 2 entries"
+        " are kept out"
     )
     assert extracted.tables["bank_statements"]["message_index"].to_list() == [1]
 

@@ -3,7 +3,8 @@
 -- and the settlement date, else by currency, value date and exact amount for an entry
 -- without a reference; amounts within the recon_tolerances seed); a statement the bank
 -- delivered twice; a statement whose opening balance does not continue the previous one's
--- closing balance (MT940 pages chain through their :60M:/:62M: intermediate balances).
+-- closing balance (MT940 pages chain through their :60M:/:62M: intermediate balances; an
+-- MT942 interim report, which has none, stays out of the chain).
 -- Breaks carry the business date of the settlement, or of the statement.
 with
 
@@ -127,6 +128,8 @@ chained as (
                 statements.statement_id
         ) as previous_closing_balance
     from statements
+    -- A statement without booked balances (an MT942 interim report) is no link of the chain.
+    where statements.opening_balance is not null or statements.closing_balance is not null
 ),
 
 final as (
