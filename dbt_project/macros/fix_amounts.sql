@@ -17,10 +17,11 @@
 {#- A charge (commission 12 with CommType 13, or a MiscFeeAmt 137 with MiscFeeBasis 891) as
     an amount: absolute (13=3, 891=0, or no type), per unit (13=1, 891=1) times the
     quantity, a percentage (13=2, 891=2) of the gross amount. Other types (waived,
-    points) cannot be turned into an amount: null. -#}
+    points) cannot be turned into an amount, and a charge not stated is not known to be
+    zero: null either way, so a net amount is only derived from charges the message
+    states. -#}
 {% macro charge_amount(amount, type_code, absolute_code, per_unit_code, percentage_code, quantity, gross_amount) -%}
     case
-        when {{ amount }} is null then 0
         when {{ type_code }} is null or {{ type_code }} = '{{ absolute_code }}'
             then {{ amount }}
         when {{ type_code }} = '{{ per_unit_code }}' then {{ amount }} * {{ quantity }}

@@ -59,7 +59,6 @@ def test_every_file_of_the_day_reads_without_quarantine(path: Path) -> None:
     assert sum(frame.height for frame in extracted.tables.values()) > 0
 
 
-@pytest.mark.xfail(reason="issue 15: partial days and new break types land on main", strict=False)
 def test_the_pipeline_finds_the_breaks_listed_by_hand(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     for platform in PLATFORMS:

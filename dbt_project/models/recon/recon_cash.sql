@@ -25,7 +25,9 @@ tolerances as (
     where recon = 'cash' and field = 'amount'
 ),
 
--- Entries of the statements kept once (a statement delivered twice counts once).
+-- Entries of the statements kept once (a statement delivered twice counts once). An MT942
+-- interim report shows entries the day's MT940 statement books again: cash is checked
+-- against the booked statements only.
 kept_entries as (
     select entries.*
     from entries
@@ -34,6 +36,7 @@ kept_entries as (
             entries.file_sha256 = statements.file_sha256
             and entries.message_index = statements.message_index
             and entries.statement_id = statements.statement_id
+    where entries.message_format <> 'MT942'
 ),
 
 -- Per instruction and value date: one or more entries carrying the reference (netted).
