@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL tests skipped: {reason} (set POSTTRADE_PG_DSN)")
 
 
-@pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (its DSN), dropped afterwards; skips (or fails with
+    POSTTRADE_REQUIRE_PG=1) when no server is reachable."""
     server_dsn = os.environ.get("POSTTRADE_PG_DSN")
     if not server_dsn:
         _unavailable("POSTTRADE_PG_DSN is not set")
@@ -57,8 +59,17 @@ def postgres_dsn() -> Iterator[str]:
         parts = dbt_postgres_env(server_dsn)
         password = parts["POSTTRADE_PG_PASSWORD"]
         auth = parts["POSTTRADE_PG_USER"] + (f":{password}" if password else "")
-        yield (
-            f"postgresql://{auth}@{parts['POSTTRADE_PG_HOST']}:"
-            f"{parts['POSTTRADE_PG_PORT']}/{database}"
-        )
-        admin.execute(f'drop database if exists "{database}" with (force)')
+        try:
+            yield (
+                f"postgresql://{auth}@{parts['POSTTRADE_PG_HOST']}:"
+                f"{parts['POSTTRADE_PG_PORT']}/{database}"
+            )
+        finally:
+            admin.execute(f'drop database if exists "{database}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test session, dropped afterwards."""
+    with fresh_postgres_database() as dsn:
+        yield dsn

@@ -4,7 +4,8 @@
 -- without a reference; amounts within the recon_tolerances seed); a statement the bank
 -- delivered twice; a statement whose opening balance does not continue the previous one's
 -- closing balance (MT940 pages chain through their :60M:/:62M: intermediate balances; an
--- MT942 interim report, which has none, stays out of the chain).
+-- MT942 interim report, which has none, stays out of the chain); a statement page whose
+-- entries do not take its opening balance to its closing balance.
 -- Breaks carry the business date of the settlement, or of the statement.
 with
 
@@ -135,6 +136,41 @@ chained as (
     where statements.opening_balance is not null or statements.closing_balance is not null
 ),
 
+-- A statement page whose entries do not take its opening balance to its closing balance:
+-- the bank left an entry out, or one could not be read and is in quarantine. Entries of a
+-- page delivered twice count once (kept_entries).
+page_entry_totals as (
+    select
+        file_sha256,
+        message_index,
+        statement_id,
+        sum(signed_amount) as entry_total
+    from entries
+    group by file_sha256, message_index, statement_id
+),
+
+unbalanced_pages as (
+    select
+        statements.business_date,
+        statements.statement_id
+        || case
+            when statements.page_number > 1 then '/' || cast(statements.page_number as varchar)
+            else ''
+        end as statement_ref,
+        statements.opening_balance + coalesce(page_entry_totals.entry_total, 0)
+            as computed_closing_balance,
+        statements.closing_balance
+    from statements
+    left join page_entry_totals
+        on
+            statements.file_sha256 = page_entry_totals.file_sha256
+            and statements.message_index = page_entry_totals.message_index
+            and statements.statement_id = page_entry_totals.statement_id
+    where
+        statements.opening_balance + coalesce(page_entry_totals.entry_total, 0)
+        <> statements.closing_balance
+),
+
 final as (
     select
         'missing_cash_entry' as break_type,
@@ -179,6 +215,16 @@ final as (
         cast(opening_balance - previous_closing_balance as decimal(28, 10)) as difference
     from chained
     where opening_balance <> previous_closing_balance
+    union all
+    select
+        'statement_balance_mismatch' as break_type,
+        business_date,
+        statement_ref as trade_ref,
+        'closing_balance' as field,
+        {{ decimal_to_text('computed_closing_balance') }} as left_value,
+        {{ decimal_to_text('closing_balance') }} as right_value,
+        cast(closing_balance - computed_closing_balance as decimal(28, 10)) as difference
+    from unbalanced_pages
 )
 
 select
