@@ -82,7 +82,7 @@ class DataTest:
 
 
 @dataclass(frozen=True)
-class TestOutcome:
+class DataTestOutcome:
     test: DataTest
     status: str
     failures: int
@@ -162,7 +162,7 @@ def declared_tests(manifest: Mapping[str, Any]) -> dict[str, DataTest]:
 
 def outcomes_of_run(
     manifest: Mapping[str, Any], run_results: Mapping[str, Any]
-) -> list[TestOutcome]:
+) -> list[DataTestOutcome]:
     """The outcome of every data test a dbt invocation ran (skipped ones left out)."""
     tests = declared_tests(manifest)
     outcomes = []
@@ -172,12 +172,12 @@ def outcomes_of_run(
             continue
         failures = int(result.get("failures") or 0)
         message = (result.get("message") or "")[:500]
-        outcomes.append(TestOutcome(test, result["status"], failures, message))
+        outcomes.append(DataTestOutcome(test, result["status"], failures, message))
     return outcomes
 
 
 def record_outcomes(
-    settings: WarehouseSettings, outcomes: Sequence[TestOutcome], run_id: str
+    settings: WarehouseSettings, outcomes: Sequence[DataTestOutcome], run_id: str
 ) -> None:
     """Keep each test's latest outcome in ops.data_test_results."""
     from writers.db import WarehouseConnection
