@@ -92,7 +92,8 @@ def _run_and_report(
             traceback.print_exc()
             print(
                 f"error: the run stopped: {type(error).__name__}: {str(error).strip()[:300]}; "
-                f"the traceback is in {log_path}",
+                "fix the cause and run the same command again (nothing is loaded or sent "
+                f"twice); the traceback is in {log_path}",
                 file=terminal,
             )
             return 1
