@@ -81,9 +81,10 @@ def generate(
     `defect_rate` is the chance, per allocation line and per defect type, of a labelled
     defect; every type still appears at least once a day when the day has enough orders.
     `settlement_defect_rate` is the chance, per instruction and per settlement defect type,
-    of a fail, partial, non-matching or SSI mismatch; `cash_defect_rate` the chance, per
-    settlement, of a missing or wrong cash entry. Each business day also gets one duplicate
-    statement and one broken balance chain per bank, and one wrong holding per custodian.
+    of a fail, partial, non-matching, SSI mismatch, missing status or partial then failing;
+    `cash_defect_rate` the chance, per settlement, of a missing or wrong cash entry. Each
+    business day also gets one duplicate statement and one broken balance chain per bank,
+    and one wrong holding per custodian.
     """
     if trades < 0 or days < 1:
         raise ValueError(f"need trades >= 0 and days >= 1, got trades={trades} days={days}")

@@ -57,6 +57,17 @@ from sandbox.market import (
     is_business_day,
     safekeeping_account,
 )
+from sandbox.settlement_variants import (
+    GHOST,
+    GHOST_CASH,
+    GHOST_MESSAGE,
+    GHOST_SETTLEMENT,
+    MISSING_STATUS,
+    NO_STATUS,
+    REASON_ROOT_CAUSES,
+    CashGhosts,
+    VariantPicker,
+)
 
 SETTLEMENT, CASH, POSITION = "settlement", "cash", "position"
 
@@ -79,7 +90,7 @@ DAY_DEFECTS: dict[str, tuple[str, str | None, str]] = {
 BREAK_TYPE_ORDER = {
     name: n
     for n, name in enumerate(
-        dict.fromkeys([*(v[0] for v in SETTLEMENT_DEFECTS.values()), *DAY_DEFECTS])
+        dict.fromkeys([*(v[0] for v in SETTLEMENT_DEFECTS.values()), *DAY_DEFECTS, MISSING_STATUS])
     )
 }
 
@@ -211,6 +222,7 @@ class SettlementWorld:
         self._rng: Random | None = None
         self._day: date | None = None
         self._forced: list[str] = []
+        self._variants: VariantPicker | None = None
 
     # --- instructing (trade date) --------------------------------------------------------
 
@@ -218,6 +230,7 @@ class SettlementWorld:
         self._day = day
         self._rng = Random(f"posttrade-sandbox/{self.seed}/{day.isoformat()}/settlement")
         self._forced = list(SETTLEMENT_DEFECTS)
+        self._variants = VariantPicker(self.seed, day, self.rate, tuple(SETTLEMENT_DEFECTS))
 
     def instruct(
         self,
@@ -248,14 +261,19 @@ class SettlementWorld:
                 return visible_at_settlement and lots >= 2
             return True
 
-        kind: str | None = None
+        kinds = tuple(SETTLEMENT_DEFECTS)
+        index = int(u_defect / self.rate) if self.rate > 0 else len(kinds)
+        rate_kind = kinds[index] if index < len(kinds) and (
+            kinds[index] != "partial" or lots >= 2) else None  # fmt: skip
+        kind = rate_kind
         if self._forced and eligible(self._forced[0]):
             kind = self._forced.pop(0)
-        else:
-            kinds = tuple(SETTLEMENT_DEFECTS)
-            index = int(u_defect / self.rate) if self.rate > 0 else len(kinds)
-            if index < len(kinds) and (kinds[index] != "partial" or lots >= 2):
-                kind = kinds[index]
+        assert self._variants is not None
+        variant = self._variants.pick(rate_kind, lots)
+        if variant is not None and kind is not None:
+            # A forced defect this short range delayed onto the instruction: the next takes it.
+            self._forced.insert(0, kind)
+            kind = None
         pset = market.csd_bic
         if kind == "ssi_mismatch":
             pset = WRONG_PSET_BIC if market.csd_bic != WRONG_PSET_BIC else WRONG_PSET_BIC_ALT
@@ -270,6 +288,21 @@ class SettlementWorld:
         def after(day: date, n: int) -> date:
             return add_business_days(day, n, mic)
 
+        match_day = after(t, 1) if u_match < P_MATCH_NEXT_DAY and after(t, 1) < s else t
+        pending_notice = after(t, 1) < s and u_pend < P_PENDING_NOTICE
+        if variant is not None and variant.kind == NO_STATUS:
+            # Nothing reaches us; placeholders keep the clean fate's numbers and draws.
+            self._ghost(t, inst, GHOST_MESSAGE)  # the acknowledgement
+            self._ghost(match_day, inst, GHOST_MESSAGE)
+            if pending_notice:
+                self._ghost(after(t, 1), inst, GHOST_MESSAGE)
+            self._ghost(s, inst, GHOST_SETTLEMENT)
+            if visible_at_settlement:
+                self.breaks.append(
+                    (s.isoformat(), SETTLEMENT, MISSING_STATUS, ref, None, None, None,
+                     MISSING_STATUS)
+                )  # fmt: skip
+            return
         self._event(t, inst, "ACK")
         if kind == "ssi_mismatch":
             self._event(t, inst, "MATCH", "NMAT:DEPT")
@@ -284,7 +317,6 @@ class SettlementWorld:
             self._label(t, kind, ref, None, "CMIS")
             self._resolve(after(s, 1), kind, ref, "matched")
             return
-        match_day = after(t, 1) if u_match < P_MATCH_NEXT_DAY and after(t, 1) < s else t
         self._event(match_day, inst, "MATCH", "MACH")
         if kind in ("fail_securities", "fail_cash"):
             if kind == "fail_securities":
@@ -299,8 +331,23 @@ class SettlementWorld:
                 self._label(s, kind, ref, None, code)
                 self._resolve(after(s, fail_days), kind, ref, "settled")
             return
-        if after(t, 1) < s and u_pend < P_PENDING_NOTICE:
+        if pending_notice:
             self._event(after(t, 1), inst, "STAT", "PEND:FUTU")
+        if variant is not None:  # partial, then the rest failing a day, then the rest settles
+            part = max(1, min(lots - 1, int(lots * (0.3 + 0.6 * variant.u_part)))) * ins.lot_size
+            code = "CLAC" if inst.receive else "LACK"
+            self._event(s, inst, "SETT", str(part), "PAIN")
+            self._ghost(s, inst, GHOST_CASH)
+            self._event(after(s, 1), inst, "STAT", f"PENF:{code}")
+            self._event(after(s, 2), inst, "SETT", str(qty - part), "PARC")
+            if visible_at_settlement:
+                break_type, fld, _ = SETTLEMENT_DEFECTS["partial"]
+                self.breaks.append(
+                    (s.isoformat(), SETTLEMENT, break_type, ref, fld, str(qty), str(part),
+                     REASON_ROOT_CAUSES[code])
+                )  # fmt: skip
+                self._resolve(after(s, 2), "partial", ref, "settled")
+            return
         if kind == "partial":
             part = max(1, min(lots - 1, int(lots * (0.3 + 0.6 * u_part)))) * ins.lot_size
             self._event(s, inst, "SETT", str(part), "PAIN")
@@ -319,6 +366,9 @@ class SettlementWorld:
             out = (self.spool_dir / f"{day:%Y%m%d}.tsv").open("a", encoding="utf-8", newline="\n")
             self._spools[day] = out
         out.write("\t".join([kind, *args, *([""] * (2 - len(args))), *inst.fields()]) + "\n")
+
+    def _ghost(self, day: date, inst: Instruction, what: str) -> None:
+        self._event(day, inst, GHOST, what)
 
     def _label(self, day: date, kind: str, ref: str, left: str | None, right: str | None) -> None:
         break_type, fld, cause = SETTLEMENT_DEFECTS[kind]
@@ -353,26 +403,27 @@ class SettlementWorld:
         path = self.spool_dir / f"{day:%Y%m%d}.tsv"
         writer = _DayWriter(self, day, out)
         cash_rng = Random(f"posttrade-sandbox/{self.seed}/{day.isoformat()}/cash")
-        clean_settlements = 0
+        cash = CashGhosts(cash_rng, self.cash_rate, self.seed, day)
         if path.exists():
             with path.open("r", encoding="utf-8", newline="\n") as events:
                 for line in events:
                     kind, a1, a2, *rest = line.rstrip("\n").split("\t")
+                    if kind == GHOST:
+                        if a1 != GHOST_CASH:
+                            writer.skip_message()
+                        if a1 != GHOST_MESSAGE:
+                            cash.ghost()
+                        continue
                     inst = Instruction.parse(rest)
                     if kind != "SETT":
                         writer.status(inst, kind, a1)
                         continue
                     qty = int(a1)
                     writer.settled(inst, qty, a2)
-                    cash_defect = None
+                    cash_defect, rng = None, cash_rng
                     if a2 == "CLEAN":
-                        u = cash_rng.random()
-                        clean_settlements += 1
-                        if clean_settlements == 1 or u < self.cash_rate:
-                            cash_defect = "missing_cash_entry"
-                        elif clean_settlements == 2 or u < 2 * self.cash_rate:
-                            cash_defect = "cash_amount_mismatch"
-                    writer.cash(inst, qty, a2, cash_defect, cash_rng)
+                        cash_defect, rng = cash.clean()
+                    writer.cash(inst, qty, a2, cash_defect, rng)
             path.unlink()
         writer.finish()
         return out
@@ -426,6 +477,10 @@ class _DayWriter:
     def _moment(self, n: int) -> swift.Stamp:
         """The n-th message of the day goes out n milliseconds after 18:00 UTC."""
         return swift.Stamp.evening(self.day, n)
+
+    def skip_message(self) -> None:
+        """A message the clean fate of a no_status instruction would have sent: its number."""
+        self._next()
 
     def _count(self, kind: str) -> None:
         counts = self.out.custodian_messages
