@@ -15,6 +15,7 @@ from random import Random
 
 from sandbox.fix_writer import PIPE, SOH, epoch_ms
 from sandbox.market import INSTRUMENTS, MARKETS, Instrument
+from sandbox.populations import Populations
 from sandbox.spool import MessageSpool
 
 OMS_COMP_ID = "OMS"
@@ -94,6 +95,8 @@ class DayContext:
     sessions: dict[str, tuple[tuple[int, int], ...]] = field(init=False)
     day_ticks: dict[str, int] = field(init=False)
     _seq: dict[str, int] = field(default_factory=dict)
+    # A partial world's populations (None: not kept).
+    populations: Populations | None = None
 
     def __post_init__(self) -> None:
         self.ymd = f"{self.day:%Y%m%d}"

@@ -57,6 +57,7 @@ from sandbox.market import (
     is_business_day,
     safekeeping_account,
 )
+from sandbox.populations import Populations
 from sandbox.settlement_variants import (
     GHOST,
     GHOST_CASH,
@@ -223,6 +224,8 @@ class SettlementWorld:
         self._day: date | None = None
         self._forced: list[str] = []
         self._variants: VariantPicker | None = None
+        # What a partial world's ground truth needs (sandbox.populations); None: not kept.
+        self.populations: Populations | None = None
 
     # --- instructing (trade date) --------------------------------------------------------
 
@@ -274,6 +277,8 @@ class SettlementWorld:
             # A forced defect this short range delayed onto the instruction: the next takes it.
             self._forced.insert(0, kind)
             kind = None
+        if self.populations is not None:
+            self.populations.instructions[ref] = settle_date.isoformat()
         pset = market.csd_bic
         if kind == "ssi_mismatch":
             pset = WRONG_PSET_BIC if market.csd_bic != WRONG_PSET_BIC else WRONG_PSET_BIC_ALT
@@ -482,6 +487,10 @@ class _DayWriter:
         """A message the clean fate of a no_status instruction would have sent: its number."""
         self._next()
 
+    def _seen(self, inst: Instruction) -> None:
+        if self.world.populations is not None:
+            self.world.populations.first_seen(inst.ref, self.day.isoformat())
+
     def _count(self, kind: str) -> None:
         counts = self.out.custodian_messages
         counts[kind] = counts.get(kind, 0) + 1
@@ -507,6 +516,7 @@ class _DayWriter:
         self._count(kind)
 
     def status(self, inst: Instruction, kind: str, arg: str) -> None:
+        self._seen(inst)
         ins = INSTRUMENTS_BY_ISIN[inst.isin]
         market = MARKETS[ins.mic]
         ccy = ins.currency
@@ -560,6 +570,7 @@ class _DayWriter:
         self._count("MT548")
 
     def settled(self, inst: Instruction, qty: int, mode: str) -> None:
+        self._seen(inst)
         ins = INSTRUMENTS_BY_ISIN[inst.isin]
         market = MARKETS[ins.mic]
         ccy = ins.currency
@@ -627,6 +638,9 @@ class _DayWriter:
         ccy = INSTRUMENTS_BY_ISIN[inst.isin].currency
         expected = self._settled_amount(inst, qty, mode)
         signed = -expected if inst.receive else expected
+        if self.world.populations is not None:
+            parts = self.world.populations.settled_parts
+            parts.append((inst.ref, self.day.isoformat(), str(signed)))
         if defect == "missing_cash_entry":
             self.world._day_break(self.day, defect, inst.ref, signed, None)
             return
