@@ -35,6 +35,7 @@ from sandbox.confirmations import (
 from sandbox.day import Break, DayContext, DayCounts, DayFiles
 from sandbox.late_events import LATE, LaterEvents
 from sandbox.market import INSTRUMENTS, MARKETS, business_days
+from sandbox.optional_fields import Omissions, parse_standards
 from sandbox.orders import new_order, run_order
 from sandbox.partial import (
     PLATFORMS,
@@ -88,6 +89,7 @@ def generate(
     settlement_defect_rate: float = 0.01,
     cash_defect_rate: float = 0.005,
     platforms: str | Iterable[str] | None = None,
+    omit_optional: str | Iterable[str] | None = None,
 ) -> GenerationSummary:
     """Write `days` business days of `trades` orders each (from `start_date`) under `out_dir`.
 
@@ -100,7 +102,9 @@ def generate(
     and one wrong holding per custodian.
 
     Variation (sandbox/README.md): `platforms` (e.g. "oms,ctm"; default all seven) delivers
-    only those platforms' files and labels what a correct pipeline then reports.
+    only those platforms' files and labels what a correct pipeline then reports;
+    `omit_optional` ("fix", "iso20022", "iso15022", comma-separated, or "all") leaves fields
+    the standards make optional out of some messages, labels unchanged.
     """
     if trades < 0 or days < 1:
         raise ValueError(f"need trades >= 0 and days >= 1, got trades={trades} days={days}")
@@ -110,6 +114,7 @@ def generate(
         raise ValueError("settlement_defect_rate must be within [0, 0.2], cash within [0, 0.5]")
     delivered = parse_platforms(platforms)
     partial = delivered != frozenset(PLATFORMS)
+    omissions = Omissions(seed, parse_standards(omit_optional))
     out_dir = Path(out_dir)
     dates = business_days(start_date, days)
     files: dict[date, DayFiles] = {}
@@ -126,6 +131,7 @@ def generate(
         cash_defect_rate=cash_defect_rate,
     )
     world.populations = populations
+    world.omissions = omissions
     outputs: dict[date, DayOutput] = {}
     later = LaterEvents(seed, dates, defect_rate, populations)
     vendor_breaks: list[tuple] = []
@@ -135,7 +141,9 @@ def generate(
         # `random` hashes a str seed with SHA-512: the same stream on every run and platform,
         # and one per day, so adding days leaves the earlier days' files unchanged.
         rng = Random(f"posttrade-sandbox/{seed}/{day.isoformat()}")
-        ctx = DayContext(day, rng, DayFiles.under(out_dir, day), populations=populations)
+        ctx = DayContext(
+            day, rng, DayFiles.under(out_dir, day), populations=populations, omissions=omissions
+        )
         world.start_day(day)
         later.start_day(day)
         # ccp, arm and refdata draw from their own streams (sandbox.vendor_files).

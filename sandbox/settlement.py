@@ -57,6 +57,7 @@ from sandbox.market import (
     is_business_day,
     safekeeping_account,
 )
+from sandbox.optional_fields import ISO15022, ISO20022, NONE, Omissions
 from sandbox.populations import Populations
 from sandbox.settlement_variants import (
     GHOST,
@@ -226,6 +227,8 @@ class SettlementWorld:
         self._variants: VariantPicker | None = None
         # What a partial world's ground truth needs (sandbox.populations); None: not kept.
         self.populations: Populations | None = None
+        # Optional fields left out.
+        self.omissions: Omissions = NONE
 
     # --- instructing (trade date) --------------------------------------------------------
 
@@ -398,7 +401,9 @@ class SettlementWorld:
         out = DayOutput(settlement_instructions=instructions)
         if day == self.dates[0]:
             # Nothing has settled yet: the holdings are the opening ones (sandbox.holdings).
-            opening = write_opening_holdings(self.out_dir / "custodian", day, self.holdings)
+            opening = write_opening_holdings(
+                self.out_dir / "custodian", day, self.holdings, self.omissions
+            )
             for kind, (path, messages) in opening.items():
                 out.custodian_messages[kind] = messages
                 out.files.append(path)
@@ -469,6 +474,7 @@ class _DayWriter:
         self.tmp.mkdir(exist_ok=True)
         self._eu: TextIO | None = None
         self._sea: TextIO | None = None
+        self.omit = world.omissions
         # (fund, ccy) -> [n_credits, credits, n_debits, debits]
         self.totals: dict[tuple[str, str], list] = {}
         self._entry_files: dict[tuple[str, str], TextIO] = {}
@@ -510,10 +516,17 @@ class _DayWriter:
             self.out.files.append(path)
         return self._sea
 
-    def _eu_doc(self, kind: str, document: str, n: int, at: swift.Stamp) -> None:
-        header = swift.app_header(kind, f"EUC{self.ymd}{n:09d}", EU_CUSTODIAN_BIC, OUR_BIC, at)
+    def _eu_doc(
+        self, kind: str, document: str, n: int, at: swift.Stamp, bare: bool = False
+    ) -> None:
+        """One custodian Document in the envelope, after its AppHdr unless `bare`."""
+        biz_msg_id = f"EUC{self.ymd}{n:09d}"
+        header = "" if bare else swift.app_header(kind, biz_msg_id, EU_CUSTODIAN_BIC, OUR_BIC, at)
         self._eu_file().write(swift.payload(header, document))
         self._count(kind)
+
+    def _omit(self, standard: str, field: str, n: int) -> bool:
+        return self.omit.omit(standard, field, f"{self.ymd}/{n}")
 
     def status(self, inst: Instruction, kind: str, arg: str) -> None:
         self._seen(inst)
@@ -528,15 +541,20 @@ class _DayWriter:
         processing = kind == "ACK"
         matching = arg if kind == "MATCH" else None
         settlement = arg if kind == "STAT" else None
+        # Where the message is dated by the intended settlement date anyway, its creation
+        # stamp (AppHdr, :98C::PREP//) may go: a reader dates it by SttlmDt / :98A::SETT//.
+        on_settlement_date = self.day == inst.settle_date
         if region == "EU":
             doc = swift.sese024(
                 ref=inst.ref, svcr_ref=svcr, processing=processing, matching=matching,
                 settlement=settlement, safekeeping=safe, isin=inst.isin, qty=inst.qty, ccy=ccy,
-                settle_amount=inst.net, decimals=_decimals(ccy), receive=inst.receive,
+                settle_amount=None if self._omit(ISO20022, "SttlmAmt", n) else inst.net,
+                decimals=_decimals(ccy), receive=inst.receive,
                 trade_date=inst.trade_date, settle_date=inst.settle_date, pset=inst.pset,
                 counterparty_bic=inst.broker_bic,
             )  # fmt: skip
-            self._eu_doc("sese.024", doc, n, at)
+            bare = on_settlement_date and self._omit(ISO20022, "AppHdr", n)
+            self._eu_doc("sese.024", doc, n, at, bare)
             return
         if processing:
             stat = [":25D::IPRC//PACK"]
@@ -548,14 +566,17 @@ class _DayWriter:
         else:
             code, _, reason = (settlement or "").partition(":")
             stat = [f":25D::SETT//{code}", ":16R:REAS", f":24B::{code}//{reason}", ":16S:REAS"]
+        prep = on_settlement_date and self._omit(ISO15022, "98C::PREP", n)
+        amount = self._omit(ISO15022, "19A::SETT", n)
         lines = [
             ":16R:GENL", f":20C::SEME//S{self.ymd[2:]}{n:09d}", ":23G:INST",
-            f":98C::PREP//{at.compact}",
+            *([] if prep else [f":98C::PREP//{at.compact}"]),
             ":16R:LINK", f":20C::RELA//{inst.ref}", ":16S:LINK",
             ":16R:STAT", *stat, ":16S:STAT", ":16S:GENL",
             ":16R:SETTRAN", f":35B:ISIN {inst.isin}",
             f":36B::SETT//UNIT/{swift.swift_qty(inst.qty)}",
-            f":19A::SETT//{ccy}{swift.swift_amount(inst.net, _decimals(ccy))}",
+            *([] if amount else
+              [f":19A::SETT//{ccy}{swift.swift_amount(inst.net, _decimals(ccy))}"]),
             f":97A::SAFE//{safe}", ":22F::SETR//TRAD",
             f":22H::REDE//{'RECE' if inst.receive else 'DELI'}", ":22H::PAYM//APMT",
             f":98A::SETT//{swift.mt_date(inst.settle_date)}",
@@ -590,20 +611,26 @@ class _DayWriter:
         if previous is not None:
             others.append(f":36B::PSTT//UNIT/{swift.swift_qty(previous)}")
         if market.region == "EU":
+            # A full settlement settles the instructed amount: SttldAmt may go then.
+            whole = partial is None and self._omit(ISO20022, "SttldAmt", n)
             doc = swift.sese025(
                 ref=inst.ref, svcr_ref=f"CS{inst.ref[1:]}", partial=partial, safekeeping=safe,
-                isin=inst.isin, settled_qty=qty, ccy=ccy, settled_amount=amount,
+                isin=inst.isin, settled_qty=qty, ccy=ccy,
+                settled_amount=None if whole else amount,
                 previously_settled=previous, remaining=remaining,
                 decimals=_decimals(ccy), receive=inst.receive, trade_date=inst.trade_date,
                 settle_date=inst.settle_date, effective_date=self.day, pset=inst.pset,
                 counterparty_bic=inst.broker_bic,
             )  # fmt: skip
-            self._eu_doc("sese.025", doc, n, at)
+            # Dated by FctvSttlmDt, its instruction's only message of the day: no AppHdr needed.
+            self._eu_doc("sese.025", doc, n, at, self._omit(ISO20022, "AppHdr", n))
             return
         mt = "545" if inst.receive else "547"
+        # Dated by :98A::ESET//, so :98C::PREP// (optional) may go.
+        prep = self._omit(ISO15022, "98C::PREP", n)
         lines = [
             ":16R:GENL", f":20C::SEME//S{self.ymd[2:]}{n:09d}", ":23G:NEWM",
-            f":98C::PREP//{at.compact}",
+            *([] if prep else [f":98C::PREP//{at.compact}"]),
             *([f":22F::PARS//{partial}"] if partial else []),
             ":16R:LINK", f":20C::RELA//{inst.ref}", ":16S:LINK", ":16S:GENL",
             ":16R:TRADDET", f":98A::ESET//{swift.mt_date(self.day)}",
@@ -702,8 +729,9 @@ class _DayWriter:
                     qty = reported
                 rows.append((isin, qty))
             return holding_message(
-                region, day=self.day, n=self._next(), fund=fund, safe=safe, rows=rows
-            )
+                region, day=self.day, n=self._next(), fund=fund, safe=safe, rows=rows,
+                omissions=self.omit,
+            )  # fmt: skip
 
         paths = write_holdings_files(self.custodian, f"{self.ymd}_holdings", self.day, message)
         for kind, path in paths.items():
@@ -807,21 +835,36 @@ class _DayWriter:
         for out in outs:
             out.write(head)
         for n, (value, ref, isin, settle) in enumerate(self._entries(fund, ccy), start=1):
+            bank_ref = f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
             entry = swift.camt053_entry(
                 value=value,
                 ccy=ccy,
                 decimals=decimals,
                 booking=self.day,
                 value_date=settle,
-                bank_ref=f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}",
+                bank_ref=bank_ref,
                 end_to_end=ref or None,
                 isin=isin,
+                omit=self._camt_omitted(bank_ref, settle, bool(ref)),
             )
             for out in outs:
                 out.write(entry)
         for out in outs:
             out.write("</Stmt>\n")
         return 1
+
+    def _camt_omitted(self, bank_ref: str, value_date: date, dvp: bool) -> frozenset[str]:
+        """The optional elements a camt.053 entry leaves out: ValDt where it is the booking
+        date, the entry's AcctSvcrRef (its transaction's stays), a DVP entry's AddtlTxInf."""
+        omit = self.omit.omit
+        names = []
+        if value_date == self.day and omit(ISO20022, "ValDt", bank_ref):
+            names.append("ValDt")
+        if omit(ISO20022, "Ntry/AcctSvcrRef", bank_ref):
+            names.append("AcctSvcrRef")
+        if dvp and omit(ISO20022, "AddtlTxInf", bank_ref):
+            names.append("AddtlTxInf")
+        return frozenset(names)
 
     def _mt940(
         self, outs: list[TextIO], stmt_id: str, number: int, fund: str, ccy: str,
@@ -861,14 +904,19 @@ class _DayWriter:
                 lines, in_page = head(page, running), 0
             mark = "C" if value >= 0 else "D"
             kind, owner_ref = ("NSEC", ref) if ref else ("NTRF", "NONREF")
+            bank_ref = f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
+            # Entry date (optional): left out only where it is the value date.
+            entry_date = f"{self.day:%m%d}"
+            if settle == self.day and self.omit.omit(ISO15022, "61-entry-date", bank_ref):
+                entry_date = ""
             lines.append(
-                f":61:{settle:%y%m%d}{self.day:%m%d}{mark}{swift.swift_amount(value, decimals)}"
-                f"{kind}{owner_ref}//B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
+                f":61:{settle:%y%m%d}{entry_date}{mark}{swift.swift_amount(value, decimals)}"
+                f"{kind}{owner_ref}//{bank_ref}"
             )
-            if ref:
-                lines.append(f":86:DVP {'SALE' if value >= 0 else 'PURCHASE'} {isin}")
-            else:
+            if not ref:
                 lines.append(":86:CASH SWEEP")
+            elif not self.omit.omit(ISO15022, "86", bank_ref):  # narrative only: optional
+                lines.append(f":86:DVP {'SALE' if value >= 0 else 'PURCHASE'} {isin}")
             running += value
             in_page += 1
         emit(page, lines, running)
