@@ -90,6 +90,7 @@ def generate(
     cash_defect_rate: float = 0.005,
     platforms: str | Iterable[str] | None = None,
     omit_optional: str | Iterable[str] | None = None,
+    shuffle_custodian: bool = False,
 ) -> GenerationSummary:
     """Write `days` business days of `trades` orders each (from `start_date`) under `out_dir`.
 
@@ -104,7 +105,8 @@ def generate(
     Variation (sandbox/README.md): `platforms` (e.g. "oms,ctm"; default all seven) delivers
     only those platforms' files and labels what a correct pipeline then reports;
     `omit_optional` ("fix", "iso20022", "iso15022", comma-separated, or "all") leaves fields
-    the standards make optional out of some messages, labels unchanged.
+    the standards make optional out of some messages, labels unchanged; `shuffle_custodian`
+    writes each custodian status file's messages in a shuffled order.
     """
     if trades < 0 or days < 1:
         raise ValueError(f"need trades >= 0 and days >= 1, got trades={trades} days={days}")
@@ -132,6 +134,7 @@ def generate(
     )
     world.populations = populations
     world.omissions = omissions
+    world.shuffle = shuffle_custodian
     outputs: dict[date, DayOutput] = {}
     later = LaterEvents(seed, dates, defect_rate, populations)
     vendor_breaks: list[tuple] = []

@@ -227,8 +227,9 @@ class SettlementWorld:
         self._variants: VariantPicker | None = None
         # What a partial world's ground truth needs (sandbox.populations); None: not kept.
         self.populations: Populations | None = None
-        # Optional fields left out.
+        # Optional fields left out, and whether status files come in a shuffled order.
         self.omissions: Omissions = NONE
+        self.shuffle = False
 
     # --- instructing (trade date) --------------------------------------------------------
 
@@ -475,6 +476,9 @@ class _DayWriter:
         self._eu: TextIO | None = None
         self._sea: TextIO | None = None
         self.omit = world.omissions
+        # With shuffle on, the day's status messages wait here to be written in random order.
+        self._eu_messages: list[str] | None = [] if world.shuffle else None
+        self._sea_messages: list[str] | None = [] if world.shuffle else None
         # (fund, ccy) -> [n_credits, credits, n_debits, debits]
         self.totals: dict[tuple[str, str], list] = {}
         self._entry_files: dict[tuple[str, str], TextIO] = {}
@@ -516,13 +520,25 @@ class _DayWriter:
             self.out.files.append(path)
         return self._sea
 
+    def _write_eu(self, text: str) -> None:
+        if self._eu_messages is not None:
+            self._eu_messages.append(text)
+        else:
+            self._eu_file().write(text)
+
+    def _write_sea(self, text: str) -> None:
+        if self._sea_messages is not None:
+            self._sea_messages.append(text)
+        else:
+            self._sea_file().write(text)
+
     def _eu_doc(
         self, kind: str, document: str, n: int, at: swift.Stamp, bare: bool = False
     ) -> None:
         """One custodian Document in the envelope, after its AppHdr unless `bare`."""
         biz_msg_id = f"EUC{self.ymd}{n:09d}"
         header = "" if bare else swift.app_header(kind, biz_msg_id, EU_CUSTODIAN_BIC, OUR_BIC, at)
-        self._eu_file().write(swift.payload(header, document))
+        self._write_eu(swift.payload(header, document))
         self._count(kind)
 
     def _omit(self, standard: str, field: str, n: int) -> bool:
@@ -585,9 +601,7 @@ class _DayWriter:
             ":16R:SETPRTY", f":95P::{'DEAG' if inst.receive else 'REAG'}//{inst.broker_bic}",
             ":16S:SETPRTY", ":16S:SETTRAN",
         ]  # fmt: skip
-        self._sea_file().write(
-            swift.fin_message("548", SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines)
-        )
+        self._write_sea(swift.fin_message("548", SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines))
         self._count("MT548")
 
     def settled(self, inst: Instruction, qty: int, mode: str) -> None:
@@ -647,9 +661,7 @@ class _DayWriter:
             ":16R:AMT", f":19A::ESTT//{ccy}{swift.swift_amount(amount, _decimals(ccy))}",
             ":16S:AMT", ":16S:SETDET",
         ]  # fmt: skip
-        self._sea_file().write(
-            swift.fin_message(mt, SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines)
-        )
+        self._write_sea(swift.fin_message(mt, SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines))
         self._count(f"MT{mt}")
 
     @staticmethod
@@ -696,6 +708,14 @@ class _DayWriter:
         f.write(f"{value}\t{inst.ref}\t{inst.isin}\t{self.day.isoformat()}\n")
 
     def finish(self) -> None:
+        if self._eu_messages or self._sea_messages:
+            # Status precedence must follow event time, not file order: shuffle the files.
+            rng = Random(f"posttrade-sandbox/{self.world.seed}/{self.day.isoformat()}/shuffle")
+            for messages, file in ((self._eu_messages, self._eu_file),
+                                   (self._sea_messages, self._sea_file)):  # fmt: skip
+                if messages:
+                    rng.shuffle(messages)
+                    file().writelines(messages)
         if self._eu is not None:
             self._eu.write(swift.BUSINESS_FILE_CLOSE)
             self._eu.close()
