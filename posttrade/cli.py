@@ -50,10 +50,58 @@ def _warehouse(args: argparse.Namespace) -> WarehouseSettings:
     return settings
 
 
+def _platform_list(text: str) -> frozenset[str]:
+    from sandbox.partial import parse_platforms
+
+    try:
+        return parse_platforms(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _standard_list(text: str) -> frozenset[str]:
+    from sandbox.optional_fields import parse_standards
+
+    try:
+        return parse_standards(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_variation_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--platforms",
+        type=_platform_list,
+        help="deliver only these platforms' files, comma-separated (default all seven: "
+        "oms,ctm,custodian,bank,ccp,arm,refdata); the ground truth says what a correct "
+        "pipeline then reports",
+    )
+    parser.add_argument(
+        "--omit-optional",
+        type=_standard_list,
+        metavar="STANDARDS",
+        help="leave fields the standards make optional out of some messages: fix, iso20022, "
+        "iso15022 (comma-separated) or all; the ground truth does not change",
+    )
+    parser.add_argument(
+        "--shuffle-custodian",
+        action="store_true",
+        help="write each custodian status file's messages in a shuffled order",
+    )
+
+
 def _generate(out: Path, args: argparse.Namespace) -> None:
     from sandbox.generator import generate
 
-    generate(out, seed=args.seed, trades=args.trades, days=args.days)
+    generate(
+        out,
+        seed=args.seed,
+        trades=args.trades,
+        days=args.days,
+        platforms=getattr(args, "platforms", None),
+        omit_optional=getattr(args, "omit_optional", None),
+        shuffle_custodian=getattr(args, "shuffle_custodian", False),
+    )
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -248,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--out", type=Path, required=True)
     _add_world_options(generate)
+    _add_variation_options(generate)
     generate.set_defaults(handler=cmd_generate)
 
     run = commands.add_parser(

@@ -16,6 +16,7 @@ from sandbox.day import MINUTE_MS, DayContext
 from sandbox.fees import Fee, misc_fees, misc_fees_group, total
 from sandbox.fix_writer import SOH, local_mkt_date, utc_timestamp_ms
 from sandbox.market import FUND_ACCOUNTS
+from sandbox.optional_fields import FIX, derived_block_net, derived_line_net
 from sandbox.orders import OrderOutcome, split
 
 P_REPLACE = 0.03
@@ -110,6 +111,7 @@ def write_allocation(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) 
     order = outcome.order
     ins = order.instrument
     ref = f"72={alloc.ref_alloc_id}{SOH}" if alloc.ref_alloc_id else ""
+    amounts = _block_amounts(ctx, outcome, alloc)
     # Field order follows the FIX 4.4 AllocationInstruction definition; 857=1 (required)
     # says the NoOrders group lists the orders explicitly.
     body = [
@@ -119,7 +121,7 @@ def write_allocation(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) 
         f"53={outcome.net_qty}{SOH}30={ins.mic}{SOH}6={alloc.avg_px}{SOH}15={ins.currency}{SOH}"
         f"453=1{SOH}448={order.broker.lei}{SOH}447=N{SOH}452=1{SOH}"
         f"75={local_mkt_date(order.trade_date)}{SOH}60={utc_timestamp_ms(alloc.transact_ms)}{SOH}"
-        f"64={local_mkt_date(order.settle_date)}{SOH}381={alloc.gross}{SOH}118={alloc.net}{SOH}"
+        f"64={local_mkt_date(order.settle_date)}{SOH}{amounts}"
     ]
     if alloc.trans_type != CANCEL:
         body.append(f"78={len(alloc.lines)}{SOH}")
@@ -127,10 +129,39 @@ def write_allocation(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) 
         body.extend(
             f"79={line.account}{SOH}366={alloc.avg_px}{SOH}80={line.qty}{SOH}"
             f"467={line.individual_alloc_id}{SOH}12={line.commission}{SOH}13=3{SOH}"
-            f"154={line.net}{SOH}{misc_fees_group(line.fees, ins.currency)}"
+            f"{_line_net(ctx, outcome, alloc, line)}{misc_fees_group(line.fees, ins.currency)}"
             for line in alloc.lines
         )
     ctx.allocations.add(ctx.latency(alloc.transact_ms), "".join(body))
+
+
+def _block_amounts(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation) -> str:
+    """381 GrossTradeAmt and 118 NetMoney (both optional in 35=J), each left out where
+    omitted and the reader's derivation from 53, 6 and the lines gives it exactly."""
+    omit, key = ctx.omissions, alloc.alloc_id
+    ccy, side = outcome.order.currency, outcome.order.side
+    derivable = alloc.trans_type != CANCEL and bool(alloc.lines)
+    gross = f"381={alloc.gross}{SOH}"
+    derived_gross = gross_amount(outcome.net_qty, alloc.avg_px, ccy)
+    if derivable and omit.omit(FIX, "381", key) and derived_gross == alloc.gross:
+        gross = ""
+    net = f"118={alloc.net}{SOH}"
+    charges = [line.commission + total(line.fees) for line in alloc.lines]
+    derived_net = derived_block_net(outcome.net_qty, alloc.avg_px, charges, side, ccy)
+    if derivable and omit.omit(FIX, "118", key) and derived_net == alloc.net:
+        net = ""
+    return gross + net
+
+
+def _line_net(ctx: DayContext, outcome: OrderOutcome, alloc: Allocation, line: AllocLine) -> str:
+    """154 AllocNetMoney (optional), left out where omitted and derivable exactly."""
+    if ctx.omissions.omit(FIX, "154", line.individual_alloc_id):
+        order = outcome.order
+        derived = derived_line_net(line.qty, alloc.avg_px, line.commission, total(line.fees),
+                                   order.side, order.currency)  # fmt: skip
+        if derived == line.net:
+            return ""
+    return f"154={line.net}{SOH}"
 
 
 def allocate(ctx: DayContext, outcome: OrderOutcome) -> Allocation:

@@ -158,6 +158,8 @@ def _write_confirmation(
         f"{misc_fees_group(fees, ins.currency)}"
     )
     ctx.confirmations.add(ctx.latency(at_ms), body)
+    if ctx.populations is not None:
+        ctx.populations.confirmations.append((confirm_id, ctx.day.isoformat()))
     return confirm_id
 
 

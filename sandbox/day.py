@@ -15,6 +15,8 @@ from random import Random
 
 from sandbox.fix_writer import PIPE, SOH, epoch_ms
 from sandbox.market import INSTRUMENTS, MARKETS, Instrument
+from sandbox.optional_fields import NONE, Omissions
+from sandbox.populations import Populations
 from sandbox.spool import MessageSpool
 
 OMS_COMP_ID = "OMS"
@@ -94,6 +96,9 @@ class DayContext:
     sessions: dict[str, tuple[tuple[int, int], ...]] = field(init=False)
     day_ticks: dict[str, int] = field(init=False)
     _seq: dict[str, int] = field(default_factory=dict)
+    # A partial world's populations (None: not kept) and the optional fields left out.
+    populations: Populations | None = None
+    omissions: Omissions = NONE
 
     def __post_init__(self) -> None:
         self.ymd = f"{self.day:%Y%m%d}"

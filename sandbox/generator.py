@@ -17,6 +17,7 @@ bounded as the number of trades grows.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,8 +35,18 @@ from sandbox.confirmations import (
 from sandbox.day import Break, DayContext, DayCounts, DayFiles
 from sandbox.late_events import LATE, LaterEvents
 from sandbox.market import INSTRUMENTS, MARKETS, business_days
+from sandbox.optional_fields import Omissions, parse_standards
 from sandbox.orders import new_order, run_order
-from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, Resolution, SettlementWorld
+from sandbox.partial import (
+    PLATFORMS,
+    delivered_counts,
+    parse_platforms,
+    partial_truth,
+    platform_of,
+    remove_undelivered,
+)
+from sandbox.populations import Populations
+from sandbox.settlement import BREAK_TYPE_ORDER, DayOutput, SettlementWorld
 from sandbox.vendor_files import BREAK_ORDER as VENDOR_BREAK_ORDER
 from sandbox.vendor_files import VendorDay
 
@@ -54,14 +65,16 @@ class GenerationSummary:
     ground_truth: Path
     breaks_by_type: dict[str, int]
     settlement_files: dict[date, tuple[Path, ...]] = field(default_factory=dict)
+    platforms: frozenset[str] = frozenset(PLATFORMS)
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        """Every platform file written, day by day."""
+        """Every platform file written, day by day (the delivered platforms' only)."""
         return tuple(
             p
             for day in self.business_dates
             for p in (*self.files[day].all(), *self.settlement_files.get(day, ()))
+            if platform_of(self.out_dir, p) in self.platforms
         )
 
 
@@ -75,15 +88,25 @@ def generate(
     defect_rate: float = 0.02,
     settlement_defect_rate: float = 0.01,
     cash_defect_rate: float = 0.005,
+    platforms: str | Iterable[str] | None = None,
+    omit_optional: str | Iterable[str] | None = None,
+    shuffle_custodian: bool = False,
 ) -> GenerationSummary:
     """Write `days` business days of `trades` orders each (from `start_date`) under `out_dir`.
 
     `defect_rate` is the chance, per allocation line and per defect type, of a labelled
     defect; every type still appears at least once a day when the day has enough orders.
     `settlement_defect_rate` is the chance, per instruction and per settlement defect type,
-    of a fail, partial, non-matching or SSI mismatch; `cash_defect_rate` the chance, per
-    settlement, of a missing or wrong cash entry. Each business day also gets one duplicate
-    statement and one broken balance chain per bank, and one wrong holding per custodian.
+    of a fail, partial, non-matching, SSI mismatch, missing status or partial then failing;
+    `cash_defect_rate` the chance, per settlement, of a missing or wrong cash entry. Each
+    business day also gets one duplicate statement and one broken balance chain per bank,
+    and one wrong holding per custodian.
+
+    Variation (sandbox/README.md): `platforms` (e.g. "oms,ctm"; default all seven) delivers
+    only those platforms' files and labels what a correct pipeline then reports;
+    `omit_optional` ("fix", "iso20022", "iso15022", comma-separated, or "all") leaves fields
+    the standards make optional out of some messages, labels unchanged; `shuffle_custodian`
+    writes each custodian status file's messages in a shuffled order.
     """
     if trades < 0 or days < 1:
         raise ValueError(f"need trades >= 0 and days >= 1, got trades={trades} days={days}")
@@ -91,11 +114,16 @@ def generate(
         raise ValueError(f"defect_rate must be within [0, {1 / len(DEFECTS):.4f}]")
     if not 0 <= settlement_defect_rate * 5 <= 1 or not 0 <= cash_defect_rate * 2 <= 1:
         raise ValueError("settlement_defect_rate must be within [0, 0.2], cash within [0, 0.5]")
+    delivered = parse_platforms(platforms)
+    partial = delivered != frozenset(PLATFORMS)
+    omissions = Omissions(seed, parse_standards(omit_optional))
     out_dir = Path(out_dir)
     dates = business_days(start_date, days)
     files: dict[date, DayFiles] = {}
     counts: dict[date, DayCounts] = {}
     breaks: list[Break] = []
+    # Only a partial world's truth needs them (memory grows with the trades).
+    populations = Populations() if partial else None
     world = SettlementWorld(
         out_dir,
         seed=seed,
@@ -104,8 +132,11 @@ def generate(
         settlement_defect_rate=settlement_defect_rate,
         cash_defect_rate=cash_defect_rate,
     )
+    world.populations = populations
+    world.omissions = omissions
+    world.shuffle = shuffle_custodian
     outputs: dict[date, DayOutput] = {}
-    later = LaterEvents(seed, dates, defect_rate)
+    later = LaterEvents(seed, dates, defect_rate, populations)
     vendor_breaks: list[tuple] = []
     vendor_counts: dict[date, dict[str, object]] = {}
     vendor_files: dict[date, tuple[Path, ...]] = {}
@@ -113,11 +144,14 @@ def generate(
         # `random` hashes a str seed with SHA-512: the same stream on every run and platform,
         # and one per day, so adding days leaves the earlier days' files unchanged.
         rng = Random(f"posttrade-sandbox/{seed}/{day.isoformat()}")
-        ctx = DayContext(day, rng, DayFiles.under(out_dir, day))
+        ctx = DayContext(
+            day, rng, DayFiles.under(out_dir, day), populations=populations, omissions=omissions
+        )
         world.start_day(day)
         later.start_day(day)
         # ccp, arm and refdata draw from their own streams (sandbox.vendor_files).
         vendor = VendorDay(out_dir, seed, day, defect_rate, ctx.day_ticks)
+        vendor.populations = populations
         instructions = _simulate_day(ctx, trades, defect_rate, world, vendor, later)
         later.deliver(ctx)
         ctx.write_files()
@@ -132,17 +166,30 @@ def generate(
     breaks.sort(key=lambda b: (b[0], _DEFECT_ORDER[b[1]], b[2]))
     other = sorted(world.breaks, key=lambda b: (b[0], b[1], BREAK_TYPE_ORDER[b[2]], b[3]))
     other += sorted(vendor_breaks, key=lambda b: (b[0], b[1], VENDOR_BREAK_ORDER[b[2]], b[3]))
-    truth_path = out_dir / GROUND_TRUTH
-    _write_ground_truth(
-        truth_path, seed, dates, counts, outputs, vendor_counts, breaks, other,
-        resolutions=sorted(world.resolutions),
-    )  # fmt: skip
-    by_type = {name: sum(1 for b in breaks if b[1] == name) for name in _DEFECT_ORDER}
-    for b in other:
-        by_type[b[2]] = by_type.get(b[2], 0) + 1
+    labels = [_break_json(RECON, *b) for b in breaks]
+    labels += [_break_json(b[1], b[0], *b[2:]) for b in other]
+    ended = [_resolution_json(*r) for r in sorted(world.resolutions)]
+    day_counts = {
+        d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json(), **vendor_counts[d]}
+        for d in dates
+    }
     settlement_files = {day: (*outputs[day].files, *vendor_files[day]) for day in dates}
+    extra: dict[str, object] = {}
+    if partial:
+        assert populations is not None
+        labels, ended = partial_truth(labels, ended, populations, delivered, dates[-1].isoformat())
+        day_counts = {d: delivered_counts(c, delivered) for d, c in day_counts.items()}
+        extra["platforms"] = [p for p in PLATFORMS if p in delivered]
+        written = (*(p for day in dates for p in files[day].all()),
+                   *(p for paths in settlement_files.values() for p in paths))  # fmt: skip
+        remove_undelivered(out_dir, written, delivered)
+    truth_path = out_dir / GROUND_TRUTH
+    _write_ground_truth(truth_path, seed, dates, day_counts, labels, ended, extra)
+    by_type: dict[str, int] = {name: 0 for name in _DEFECT_ORDER}
+    for b in labels:
+        by_type[str(b["break_type"])] = by_type.get(str(b["break_type"]), 0) + 1
     return GenerationSummary(
-        out_dir, seed, dates, files, counts, truth_path, by_type, settlement_files
+        out_dir, seed, dates, files, counts, truth_path, by_type, settlement_files, delivered
     )
 
 
@@ -188,6 +235,11 @@ def _simulate_day(
                 defects.append(defect)
                 confirmed.append(confirm_line(ctx, order, current, line, defect))
             amended = later.on_allocated(ctx, outcome, current, confirmed, defects)
+            if ctx.populations is not None:
+                ctx.populations.allocation_lines.extend(
+                    (ref, later.amended_on.get(ref, ctx.day).isoformat())
+                    for ref in (line.individual_alloc_id for line in current.lines)
+                )
             for line, defect, confirmation in zip(current.lines, defects, confirmed, strict=True):
                 if (
                     confirmation is not None
@@ -222,64 +274,58 @@ def _draw_defect(rng: Random, rate: float) -> str | None:
     return kinds[index] if index < len(kinds) else None
 
 
+def _break_json(
+    recon: str,
+    business_date: str,
+    break_type: str,
+    trade_ref: str,
+    field: str | None,
+    left: str | None,
+    right: str | None,
+    root_cause: str,
+) -> dict[str, str | None]:
+    return {
+        "recon": recon,
+        "break_type": break_type,
+        "business_date": business_date,
+        "trade_ref": trade_ref,
+        "field": field,
+        "left_value": left,
+        "right_value": right,
+        "root_cause": root_cause,
+    }
+
+
+def _resolution_json(
+    recon: str, break_type: str, trade_ref: str, resolved_date: str, event: str
+) -> dict[str, str]:
+    return {
+        "recon": recon,
+        "break_type": break_type,
+        "trade_ref": trade_ref,
+        "resolved_date": resolved_date,
+        "resolving_event": event,
+    }
+
+
 def _write_ground_truth(
     path: Path,
     seed: int,
     dates: tuple[date, ...],
-    counts: dict[date, DayCounts],
-    outputs: dict[date, DayOutput],
-    vendor_counts: dict[date, dict[str, object]],
-    breaks: list[Break],
-    other_breaks: list[tuple],
-    *,
-    resolutions: list[Resolution],
+    counts: dict[str, dict[str, object]],
+    breaks: list[dict[str, str | None]],
+    resolutions: list[dict[str, str]],
+    extra: dict[str, object],
 ) -> None:
     truth = {
         "seed": seed,
         "business_dates": [d.isoformat() for d in dates],
-        "counts": {
-            d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json(), **vendor_counts[d]}
-            for d in dates
-        },
-        "breaks": [
-            {
-                "recon": RECON,
-                "break_type": break_type,
-                "business_date": business_date,
-                "trade_ref": trade_ref,
-                "field": field,
-                "left_value": left,
-                "right_value": right,
-                "root_cause": root_cause,
-            }
-            for business_date, break_type, trade_ref, field, left, right, root_cause in breaks
-        ]
-        + [
-            {
-                "recon": recon,
-                "break_type": break_type,
-                "business_date": business_date,
-                "trade_ref": trade_ref,
-                "field": field,
-                "left_value": left,
-                "right_value": right,
-                "root_cause": root_cause,
-            }
-            for business_date, recon, break_type, trade_ref, field, left, right, root_cause in (
-                other_breaks
-            )
-        ],
+        "counts": counts,
+        "breaks": breaks,
         # How labelled breaks end inside the range; a break not listed is still open.
-        "resolutions": [
-            {
-                "recon": recon,
-                "break_type": break_type,
-                "trade_ref": trade_ref,
-                "resolved_date": resolved_date,
-                "resolving_event": event,
-            }
-            for recon, break_type, trade_ref, resolved_date, event in resolutions
-        ],
+        "resolutions": resolutions,
+        # A partial world names the platforms that delivered (a full world: all seven).
+        **extra,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:

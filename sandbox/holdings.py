@@ -24,6 +24,7 @@ from sandbox.market import (
     is_business_day,
     safekeeping_account,
 )
+from sandbox.optional_fields import ISO20022, NONE, Omissions
 
 REGIONS = ("EU", "SEA")
 # (safekeeping account, ISIN) -> quantity
@@ -35,16 +36,24 @@ def statement_id(day: date, fund: str) -> str:
 
 
 def holding_message(
-    region: str, *, day: date, n: int, fund: str, safe: str, rows: list[tuple[str, int]]
+    region: str,
+    *,
+    day: date,
+    n: int,
+    fund: str,
+    safe: str,
+    rows: list[tuple[str, int]],
+    omissions: Omissions = NONE,
 ) -> str:
     """The statement of `safe` on `day`, the n-th custodian message of that day."""
     at = swift.Stamp.evening(day, n)
     stmt_id = statement_id(day, fund)
     if region == "EU":
         doc = swift.semt002(statement_id=stmt_id, day=day, safekeeping=safe, holdings=rows)
-        header = swift.app_header(
-            "semt.002", f"EUC{day:%Y%m%d}{n:09d}", EU_CUSTODIAN_BIC, OUR_BIC, at
-        )
+        biz_msg_id = f"EUC{day:%Y%m%d}{n:09d}"
+        if omissions.omit(ISO20022, "AppHdr", f"{stmt_id}/{biz_msg_id}"):
+            return swift.payload("", doc)  # the statement date dates it, not the header
+        header = swift.app_header("semt.002", biz_msg_id, EU_CUSTODIAN_BIC, OUR_BIC, at)
         return swift.payload(header, doc)
     lines = [
         ":16R:GENL", ":28E:1/ONLY", f":20C::SEME//{stmt_id}", ":23G:NEWM",
@@ -101,7 +110,9 @@ def previous_business_day(day: date) -> date:
     return current
 
 
-def write_opening_holdings(custodian_dir: Path, first_day: date, holdings: Holdings) -> dict:
+def write_opening_holdings(
+    custodian_dir: Path, first_day: date, holdings: Holdings, omissions: Omissions = NONE
+) -> dict:
     """The statement of the business day before `first_day`, delivered on `first_day` as
     `<first_day>_opening_holdings.{xml,fin}`. Returns {message type: (path, messages)}."""
     as_of = previous_business_day(first_day)
@@ -109,7 +120,10 @@ def write_opening_holdings(custodian_dir: Path, first_day: date, holdings: Holdi
 
     def message(region: str, fund: str, safe: str) -> str:
         rows = [(isin, holdings[(safe, isin)]) for isin in region_isins(region)]
-        return holding_message(region, day=as_of, n=next(numbers), fund=fund, safe=safe, rows=rows)
+        return holding_message(
+            region, day=as_of, n=next(numbers), fund=fund, safe=safe, rows=rows,
+            omissions=omissions,
+        )  # fmt: skip
 
     custodian_dir.mkdir(parents=True, exist_ok=True)
     paths = write_holdings_files(

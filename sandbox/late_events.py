@@ -34,6 +34,7 @@ from sandbox.fees import misc_fees, total
 from sandbox.fix_writer import SOH, epoch_ms, local_mkt_date, utc_timestamp_ms
 from sandbox.market import MARKETS, add_business_days
 from sandbox.orders import OrderOutcome, correct_later
+from sandbox.populations import Populations
 
 LATE = "late_affirmation"
 AMENDED = "trade_amended_after_confirmation"
@@ -56,9 +57,13 @@ class LaterEvents:
     seed: int
     dates: tuple[date, ...]
     rate: float
+    # A partial world's populations (None: not kept).
+    populations: Populations | None = None
 
     def __post_init__(self) -> None:
         self._pending: dict[date, list[Deferred]] = {}
+        # IndividualAllocID -> the day inside the range whose 71=1 replaced its line.
+        self.amended_on: dict[str, date] = {}
         self._rng = Random()
         self._forced: set[str] = set()
 
@@ -96,6 +101,7 @@ class LaterEvents:
         deadline_ms = epoch_ms(deadline)
         ref = line.individual_alloc_id
         if confirmed.ack == "3" and confirmed.ack_ms is not None:
+            self._affirmed(ref, order.trade_date, order.instrument.mic, confirmed.ack_ms)
             if confirmed.ack_ms > deadline_ms:
                 ctx.breaks.append(_late(ctx.day, ref, deadline_ms, confirmed.ack_ms))
             return
@@ -107,6 +113,7 @@ class LaterEvents:
             self._forced.add(LATE)  # beyond the range: nothing written, the next one gets it
             return
         ctx.breaks.append(_late(ctx.day, ref, deadline_ms, at_ms))
+        self._affirmed(ref, order.trade_date, order.instrument.mic, at_ms)
         body = (
             f"664={confirmed.confirm_id}{SOH}75={local_mkt_date(order.trade_date)}{SOH}"
             f"60={utc_timestamp_ms(at_ms)}{SOH}940=3{SOH}"
@@ -116,6 +123,10 @@ class LaterEvents:
             later.affirmations.add(later.latency(at_ms), body)
 
         self._pending.setdefault(day, []).append(render)
+
+    def _affirmed(self, ref: str, trade_date: date, mic: str, at_ms: int) -> None:
+        if self.populations is not None:
+            self.populations.affirmations.append((ref, trade_date.isoformat(), mic, at_ms))
 
     # --- trade amended after confirmation -------------------------------------------------
 
@@ -187,6 +198,8 @@ class LaterEvents:
                 )
         ctx.counts.allocation_lines -= len(alloc.lines)
         ctx.counts.net_quantity -= outcome.net_qty
+        for ref in amended_refs:
+            self.amended_on[ref] = day
 
         def render(later: DayContext) -> None:
             correct_later(later, order, fill, qty, ticks, at_ms)

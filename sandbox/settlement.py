@@ -57,6 +57,19 @@ from sandbox.market import (
     is_business_day,
     safekeeping_account,
 )
+from sandbox.optional_fields import ISO15022, ISO20022, NONE, Omissions
+from sandbox.populations import Populations
+from sandbox.settlement_variants import (
+    GHOST,
+    GHOST_CASH,
+    GHOST_MESSAGE,
+    GHOST_SETTLEMENT,
+    MISSING_STATUS,
+    NO_STATUS,
+    REASON_ROOT_CAUSES,
+    CashGhosts,
+    VariantPicker,
+)
 
 SETTLEMENT, CASH, POSITION = "settlement", "cash", "position"
 
@@ -79,7 +92,7 @@ DAY_DEFECTS: dict[str, tuple[str, str | None, str]] = {
 BREAK_TYPE_ORDER = {
     name: n
     for n, name in enumerate(
-        dict.fromkeys([*(v[0] for v in SETTLEMENT_DEFECTS.values()), *DAY_DEFECTS])
+        dict.fromkeys([*(v[0] for v in SETTLEMENT_DEFECTS.values()), *DAY_DEFECTS, MISSING_STATUS])
     )
 }
 
@@ -211,6 +224,12 @@ class SettlementWorld:
         self._rng: Random | None = None
         self._day: date | None = None
         self._forced: list[str] = []
+        self._variants: VariantPicker | None = None
+        # What a partial world's ground truth needs (sandbox.populations); None: not kept.
+        self.populations: Populations | None = None
+        # Optional fields left out, and whether status files come in a shuffled order.
+        self.omissions: Omissions = NONE
+        self.shuffle = False
 
     # --- instructing (trade date) --------------------------------------------------------
 
@@ -218,6 +237,7 @@ class SettlementWorld:
         self._day = day
         self._rng = Random(f"posttrade-sandbox/{self.seed}/{day.isoformat()}/settlement")
         self._forced = list(SETTLEMENT_DEFECTS)
+        self._variants = VariantPicker(self.seed, day, self.rate, tuple(SETTLEMENT_DEFECTS))
 
     def instruct(
         self,
@@ -248,14 +268,21 @@ class SettlementWorld:
                 return visible_at_settlement and lots >= 2
             return True
 
-        kind: str | None = None
+        kinds = tuple(SETTLEMENT_DEFECTS)
+        index = int(u_defect / self.rate) if self.rate > 0 else len(kinds)
+        rate_kind = kinds[index] if index < len(kinds) and (
+            kinds[index] != "partial" or lots >= 2) else None  # fmt: skip
+        kind = rate_kind
         if self._forced and eligible(self._forced[0]):
             kind = self._forced.pop(0)
-        else:
-            kinds = tuple(SETTLEMENT_DEFECTS)
-            index = int(u_defect / self.rate) if self.rate > 0 else len(kinds)
-            if index < len(kinds) and (kinds[index] != "partial" or lots >= 2):
-                kind = kinds[index]
+        assert self._variants is not None
+        variant = self._variants.pick(rate_kind, lots)
+        if variant is not None and kind is not None:
+            # A forced defect this short range delayed onto the instruction: the next takes it.
+            self._forced.insert(0, kind)
+            kind = None
+        if self.populations is not None:
+            self.populations.instructions[ref] = settle_date.isoformat()
         pset = market.csd_bic
         if kind == "ssi_mismatch":
             pset = WRONG_PSET_BIC if market.csd_bic != WRONG_PSET_BIC else WRONG_PSET_BIC_ALT
@@ -270,6 +297,21 @@ class SettlementWorld:
         def after(day: date, n: int) -> date:
             return add_business_days(day, n, mic)
 
+        match_day = after(t, 1) if u_match < P_MATCH_NEXT_DAY and after(t, 1) < s else t
+        pending_notice = after(t, 1) < s and u_pend < P_PENDING_NOTICE
+        if variant is not None and variant.kind == NO_STATUS:
+            # Nothing reaches us; placeholders keep the clean fate's numbers and draws.
+            self._ghost(t, inst, GHOST_MESSAGE)  # the acknowledgement
+            self._ghost(match_day, inst, GHOST_MESSAGE)
+            if pending_notice:
+                self._ghost(after(t, 1), inst, GHOST_MESSAGE)
+            self._ghost(s, inst, GHOST_SETTLEMENT)
+            if visible_at_settlement:
+                self.breaks.append(
+                    (s.isoformat(), SETTLEMENT, MISSING_STATUS, ref, None, None, None,
+                     MISSING_STATUS)
+                )  # fmt: skip
+            return
         self._event(t, inst, "ACK")
         if kind == "ssi_mismatch":
             self._event(t, inst, "MATCH", "NMAT:DEPT")
@@ -284,7 +326,6 @@ class SettlementWorld:
             self._label(t, kind, ref, None, "CMIS")
             self._resolve(after(s, 1), kind, ref, "matched")
             return
-        match_day = after(t, 1) if u_match < P_MATCH_NEXT_DAY and after(t, 1) < s else t
         self._event(match_day, inst, "MATCH", "MACH")
         if kind in ("fail_securities", "fail_cash"):
             if kind == "fail_securities":
@@ -299,8 +340,23 @@ class SettlementWorld:
                 self._label(s, kind, ref, None, code)
                 self._resolve(after(s, fail_days), kind, ref, "settled")
             return
-        if after(t, 1) < s and u_pend < P_PENDING_NOTICE:
+        if pending_notice:
             self._event(after(t, 1), inst, "STAT", "PEND:FUTU")
+        if variant is not None:  # partial, then the rest failing a day, then the rest settles
+            part = max(1, min(lots - 1, int(lots * (0.3 + 0.6 * variant.u_part)))) * ins.lot_size
+            code = "CLAC" if inst.receive else "LACK"
+            self._event(s, inst, "SETT", str(part), "PAIN")
+            self._ghost(s, inst, GHOST_CASH)
+            self._event(after(s, 1), inst, "STAT", f"PENF:{code}")
+            self._event(after(s, 2), inst, "SETT", str(qty - part), "PARC")
+            if visible_at_settlement:
+                break_type, fld, _ = SETTLEMENT_DEFECTS["partial"]
+                self.breaks.append(
+                    (s.isoformat(), SETTLEMENT, break_type, ref, fld, str(qty), str(part),
+                     REASON_ROOT_CAUSES[code])
+                )  # fmt: skip
+                self._resolve(after(s, 2), "partial", ref, "settled")
+            return
         if kind == "partial":
             part = max(1, min(lots - 1, int(lots * (0.3 + 0.6 * u_part)))) * ins.lot_size
             self._event(s, inst, "SETT", str(part), "PAIN")
@@ -319,6 +375,9 @@ class SettlementWorld:
             out = (self.spool_dir / f"{day:%Y%m%d}.tsv").open("a", encoding="utf-8", newline="\n")
             self._spools[day] = out
         out.write("\t".join([kind, *args, *([""] * (2 - len(args))), *inst.fields()]) + "\n")
+
+    def _ghost(self, day: date, inst: Instruction, what: str) -> None:
+        self._event(day, inst, GHOST, what)
 
     def _label(self, day: date, kind: str, ref: str, left: str | None, right: str | None) -> None:
         break_type, fld, cause = SETTLEMENT_DEFECTS[kind]
@@ -343,7 +402,9 @@ class SettlementWorld:
         out = DayOutput(settlement_instructions=instructions)
         if day == self.dates[0]:
             # Nothing has settled yet: the holdings are the opening ones (sandbox.holdings).
-            opening = write_opening_holdings(self.out_dir / "custodian", day, self.holdings)
+            opening = write_opening_holdings(
+                self.out_dir / "custodian", day, self.holdings, self.omissions
+            )
             for kind, (path, messages) in opening.items():
                 out.custodian_messages[kind] = messages
                 out.files.append(path)
@@ -353,26 +414,27 @@ class SettlementWorld:
         path = self.spool_dir / f"{day:%Y%m%d}.tsv"
         writer = _DayWriter(self, day, out)
         cash_rng = Random(f"posttrade-sandbox/{self.seed}/{day.isoformat()}/cash")
-        clean_settlements = 0
+        cash = CashGhosts(cash_rng, self.cash_rate, self.seed, day)
         if path.exists():
             with path.open("r", encoding="utf-8", newline="\n") as events:
                 for line in events:
                     kind, a1, a2, *rest = line.rstrip("\n").split("\t")
+                    if kind == GHOST:
+                        if a1 != GHOST_CASH:
+                            writer.skip_message()
+                        if a1 != GHOST_MESSAGE:
+                            cash.ghost()
+                        continue
                     inst = Instruction.parse(rest)
                     if kind != "SETT":
                         writer.status(inst, kind, a1)
                         continue
                     qty = int(a1)
                     writer.settled(inst, qty, a2)
-                    cash_defect = None
+                    cash_defect, rng = None, cash_rng
                     if a2 == "CLEAN":
-                        u = cash_rng.random()
-                        clean_settlements += 1
-                        if clean_settlements == 1 or u < self.cash_rate:
-                            cash_defect = "missing_cash_entry"
-                        elif clean_settlements == 2 or u < 2 * self.cash_rate:
-                            cash_defect = "cash_amount_mismatch"
-                    writer.cash(inst, qty, a2, cash_defect, cash_rng)
+                        cash_defect, rng = cash.clean()
+                    writer.cash(inst, qty, a2, cash_defect, rng)
             path.unlink()
         writer.finish()
         return out
@@ -413,6 +475,10 @@ class _DayWriter:
         self.tmp.mkdir(exist_ok=True)
         self._eu: TextIO | None = None
         self._sea: TextIO | None = None
+        self.omit = world.omissions
+        # With shuffle on, the day's status messages wait here to be written in random order.
+        self._eu_messages: list[str] | None = [] if world.shuffle else None
+        self._sea_messages: list[str] | None = [] if world.shuffle else None
         # (fund, ccy) -> [n_credits, credits, n_debits, debits]
         self.totals: dict[tuple[str, str], list] = {}
         self._entry_files: dict[tuple[str, str], TextIO] = {}
@@ -426,6 +492,14 @@ class _DayWriter:
     def _moment(self, n: int) -> swift.Stamp:
         """The n-th message of the day goes out n milliseconds after 18:00 UTC."""
         return swift.Stamp.evening(self.day, n)
+
+    def skip_message(self) -> None:
+        """A message the clean fate of a no_status instruction would have sent: its number."""
+        self._next()
+
+    def _seen(self, inst: Instruction) -> None:
+        if self.world.populations is not None:
+            self.world.populations.first_seen(inst.ref, self.day.isoformat())
 
     def _count(self, kind: str) -> None:
         counts = self.out.custodian_messages
@@ -446,12 +520,32 @@ class _DayWriter:
             self.out.files.append(path)
         return self._sea
 
-    def _eu_doc(self, kind: str, document: str, n: int, at: swift.Stamp) -> None:
-        header = swift.app_header(kind, f"EUC{self.ymd}{n:09d}", EU_CUSTODIAN_BIC, OUR_BIC, at)
-        self._eu_file().write(swift.payload(header, document))
+    def _write_eu(self, text: str) -> None:
+        if self._eu_messages is not None:
+            self._eu_messages.append(text)
+        else:
+            self._eu_file().write(text)
+
+    def _write_sea(self, text: str) -> None:
+        if self._sea_messages is not None:
+            self._sea_messages.append(text)
+        else:
+            self._sea_file().write(text)
+
+    def _eu_doc(
+        self, kind: str, document: str, n: int, at: swift.Stamp, bare: bool = False
+    ) -> None:
+        """One custodian Document in the envelope, after its AppHdr unless `bare`."""
+        biz_msg_id = f"EUC{self.ymd}{n:09d}"
+        header = "" if bare else swift.app_header(kind, biz_msg_id, EU_CUSTODIAN_BIC, OUR_BIC, at)
+        self._write_eu(swift.payload(header, document))
         self._count(kind)
 
+    def _omit(self, standard: str, field: str, n: int) -> bool:
+        return self.omit.omit(standard, field, f"{self.ymd}/{n}")
+
     def status(self, inst: Instruction, kind: str, arg: str) -> None:
+        self._seen(inst)
         ins = INSTRUMENTS_BY_ISIN[inst.isin]
         market = MARKETS[ins.mic]
         ccy = ins.currency
@@ -463,15 +557,20 @@ class _DayWriter:
         processing = kind == "ACK"
         matching = arg if kind == "MATCH" else None
         settlement = arg if kind == "STAT" else None
+        # Where the message is dated by the intended settlement date anyway, its creation
+        # stamp (AppHdr, :98C::PREP//) may go: a reader dates it by SttlmDt / :98A::SETT//.
+        on_settlement_date = self.day == inst.settle_date
         if region == "EU":
             doc = swift.sese024(
                 ref=inst.ref, svcr_ref=svcr, processing=processing, matching=matching,
                 settlement=settlement, safekeeping=safe, isin=inst.isin, qty=inst.qty, ccy=ccy,
-                settle_amount=inst.net, decimals=_decimals(ccy), receive=inst.receive,
+                settle_amount=None if self._omit(ISO20022, "SttlmAmt", n) else inst.net,
+                decimals=_decimals(ccy), receive=inst.receive,
                 trade_date=inst.trade_date, settle_date=inst.settle_date, pset=inst.pset,
                 counterparty_bic=inst.broker_bic,
             )  # fmt: skip
-            self._eu_doc("sese.024", doc, n, at)
+            bare = on_settlement_date and self._omit(ISO20022, "AppHdr", n)
+            self._eu_doc("sese.024", doc, n, at, bare)
             return
         if processing:
             stat = [":25D::IPRC//PACK"]
@@ -483,14 +582,17 @@ class _DayWriter:
         else:
             code, _, reason = (settlement or "").partition(":")
             stat = [f":25D::SETT//{code}", ":16R:REAS", f":24B::{code}//{reason}", ":16S:REAS"]
+        prep = on_settlement_date and self._omit(ISO15022, "98C::PREP", n)
+        amount = self._omit(ISO15022, "19A::SETT", n)
         lines = [
             ":16R:GENL", f":20C::SEME//S{self.ymd[2:]}{n:09d}", ":23G:INST",
-            f":98C::PREP//{at.compact}",
+            *([] if prep else [f":98C::PREP//{at.compact}"]),
             ":16R:LINK", f":20C::RELA//{inst.ref}", ":16S:LINK",
             ":16R:STAT", *stat, ":16S:STAT", ":16S:GENL",
             ":16R:SETTRAN", f":35B:ISIN {inst.isin}",
             f":36B::SETT//UNIT/{swift.swift_qty(inst.qty)}",
-            f":19A::SETT//{ccy}{swift.swift_amount(inst.net, _decimals(ccy))}",
+            *([] if amount else
+              [f":19A::SETT//{ccy}{swift.swift_amount(inst.net, _decimals(ccy))}"]),
             f":97A::SAFE//{safe}", ":22F::SETR//TRAD",
             f":22H::REDE//{'RECE' if inst.receive else 'DELI'}", ":22H::PAYM//APMT",
             f":98A::SETT//{swift.mt_date(inst.settle_date)}",
@@ -499,12 +601,11 @@ class _DayWriter:
             ":16R:SETPRTY", f":95P::{'DEAG' if inst.receive else 'REAG'}//{inst.broker_bic}",
             ":16S:SETPRTY", ":16S:SETTRAN",
         ]  # fmt: skip
-        self._sea_file().write(
-            swift.fin_message("548", SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines)
-        )
+        self._write_sea(swift.fin_message("548", SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines))
         self._count("MT548")
 
     def settled(self, inst: Instruction, qty: int, mode: str) -> None:
+        self._seen(inst)
         ins = INSTRUMENTS_BY_ISIN[inst.isin]
         market = MARKETS[ins.mic]
         ccy = ins.currency
@@ -524,20 +625,26 @@ class _DayWriter:
         if previous is not None:
             others.append(f":36B::PSTT//UNIT/{swift.swift_qty(previous)}")
         if market.region == "EU":
+            # A full settlement settles the instructed amount: SttldAmt may go then.
+            whole = partial is None and self._omit(ISO20022, "SttldAmt", n)
             doc = swift.sese025(
                 ref=inst.ref, svcr_ref=f"CS{inst.ref[1:]}", partial=partial, safekeeping=safe,
-                isin=inst.isin, settled_qty=qty, ccy=ccy, settled_amount=amount,
+                isin=inst.isin, settled_qty=qty, ccy=ccy,
+                settled_amount=None if whole else amount,
                 previously_settled=previous, remaining=remaining,
                 decimals=_decimals(ccy), receive=inst.receive, trade_date=inst.trade_date,
                 settle_date=inst.settle_date, effective_date=self.day, pset=inst.pset,
                 counterparty_bic=inst.broker_bic,
             )  # fmt: skip
-            self._eu_doc("sese.025", doc, n, at)
+            # Dated by FctvSttlmDt, its instruction's only message of the day: no AppHdr needed.
+            self._eu_doc("sese.025", doc, n, at, self._omit(ISO20022, "AppHdr", n))
             return
         mt = "545" if inst.receive else "547"
+        # Dated by :98A::ESET//, so :98C::PREP// (optional) may go.
+        prep = self._omit(ISO15022, "98C::PREP", n)
         lines = [
             ":16R:GENL", f":20C::SEME//S{self.ymd[2:]}{n:09d}", ":23G:NEWM",
-            f":98C::PREP//{at.compact}",
+            *([] if prep else [f":98C::PREP//{at.compact}"]),
             *([f":22F::PARS//{partial}"] if partial else []),
             ":16R:LINK", f":20C::RELA//{inst.ref}", ":16S:LINK", ":16S:GENL",
             ":16R:TRADDET", f":98A::ESET//{swift.mt_date(self.day)}",
@@ -554,9 +661,7 @@ class _DayWriter:
             ":16R:AMT", f":19A::ESTT//{ccy}{swift.swift_amount(amount, _decimals(ccy))}",
             ":16S:AMT", ":16S:SETDET",
         ]  # fmt: skip
-        self._sea_file().write(
-            swift.fin_message(mt, SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines)
-        )
+        self._write_sea(swift.fin_message(mt, SEA_CUSTODIAN_BIC, OUR_BIC, at, f"M{n}", lines))
         self._count(f"MT{mt}")
 
     @staticmethod
@@ -572,6 +677,9 @@ class _DayWriter:
         ccy = INSTRUMENTS_BY_ISIN[inst.isin].currency
         expected = self._settled_amount(inst, qty, mode)
         signed = -expected if inst.receive else expected
+        if self.world.populations is not None:
+            parts = self.world.populations.settled_parts
+            parts.append((inst.ref, self.day.isoformat(), str(signed)))
         if defect == "missing_cash_entry":
             self.world._day_break(self.day, defect, inst.ref, signed, None)
             return
@@ -600,6 +708,14 @@ class _DayWriter:
         f.write(f"{value}\t{inst.ref}\t{inst.isin}\t{self.day.isoformat()}\n")
 
     def finish(self) -> None:
+        if self._eu_messages or self._sea_messages:
+            # Status precedence must follow event time, not file order: shuffle the files.
+            rng = Random(f"posttrade-sandbox/{self.world.seed}/{self.day.isoformat()}/shuffle")
+            for messages, file in ((self._eu_messages, self._eu_file),
+                                   (self._sea_messages, self._sea_file)):  # fmt: skip
+                if messages:
+                    rng.shuffle(messages)
+                    file().writelines(messages)
         if self._eu is not None:
             self._eu.write(swift.BUSINESS_FILE_CLOSE)
             self._eu.close()
@@ -633,8 +749,9 @@ class _DayWriter:
                     qty = reported
                 rows.append((isin, qty))
             return holding_message(
-                region, day=self.day, n=self._next(), fund=fund, safe=safe, rows=rows
-            )
+                region, day=self.day, n=self._next(), fund=fund, safe=safe, rows=rows,
+                omissions=self.omit,
+            )  # fmt: skip
 
         paths = write_holdings_files(self.custodian, f"{self.ymd}_holdings", self.day, message)
         for kind, path in paths.items():
@@ -738,21 +855,36 @@ class _DayWriter:
         for out in outs:
             out.write(head)
         for n, (value, ref, isin, settle) in enumerate(self._entries(fund, ccy), start=1):
+            bank_ref = f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
             entry = swift.camt053_entry(
                 value=value,
                 ccy=ccy,
                 decimals=decimals,
                 booking=self.day,
                 value_date=settle,
-                bank_ref=f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}",
+                bank_ref=bank_ref,
                 end_to_end=ref or None,
                 isin=isin,
+                omit=self._camt_omitted(bank_ref, settle, bool(ref)),
             )
             for out in outs:
                 out.write(entry)
         for out in outs:
             out.write("</Stmt>\n")
         return 1
+
+    def _camt_omitted(self, bank_ref: str, value_date: date, dvp: bool) -> frozenset[str]:
+        """The optional elements a camt.053 entry leaves out: ValDt where it is the booking
+        date, the entry's AcctSvcrRef (its transaction's stays), a DVP entry's AddtlTxInf."""
+        omit = self.omit.omit
+        names = []
+        if value_date == self.day and omit(ISO20022, "ValDt", bank_ref):
+            names.append("ValDt")
+        if omit(ISO20022, "Ntry/AcctSvcrRef", bank_ref):
+            names.append("AcctSvcrRef")
+        if dvp and omit(ISO20022, "AddtlTxInf", bank_ref):
+            names.append("AddtlTxInf")
+        return frozenset(names)
 
     def _mt940(
         self, outs: list[TextIO], stmt_id: str, number: int, fund: str, ccy: str,
@@ -792,14 +924,19 @@ class _DayWriter:
                 lines, in_page = head(page, running), 0
             mark = "C" if value >= 0 else "D"
             kind, owner_ref = ("NSEC", ref) if ref else ("NTRF", "NONREF")
+            bank_ref = f"B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
+            # Entry date (optional): left out only where it is the value date.
+            entry_date = f"{self.day:%m%d}"
+            if settle == self.day and self.omit.omit(ISO15022, "61-entry-date", bank_ref):
+                entry_date = ""
             lines.append(
-                f":61:{settle:%y%m%d}{self.day:%m%d}{mark}{swift.swift_amount(value, decimals)}"
-                f"{kind}{owner_ref}//B{self.ymd[2:]}{stmt_id[-3:]}{n:06d}"
+                f":61:{settle:%y%m%d}{entry_date}{mark}{swift.swift_amount(value, decimals)}"
+                f"{kind}{owner_ref}//{bank_ref}"
             )
-            if ref:
-                lines.append(f":86:DVP {'SALE' if value >= 0 else 'PURCHASE'} {isin}")
-            else:
+            if not ref:
                 lines.append(":86:CASH SWEEP")
+            elif not self.omit.omit(ISO15022, "86", bank_ref):  # narrative only: optional
+                lines.append(f":86:DVP {'SALE' if value >= 0 else 'PURCHASE'} {isin}")
             running += value
             in_page += 1
         emit(page, lines, running)

@@ -145,7 +145,7 @@ def sese024(
     isin: str,
     qty: int,
     ccy: str,
-    settle_amount: Decimal,
+    settle_amount: Decimal | None,  # None: SttlmAmt (optional) left out
     decimals: int,
     receive: bool,
     trade_date: date,
@@ -170,12 +170,16 @@ def sese024(
     side = "RcvgSttlmPties" if receive else "DlvrgSttlmPties"
     other = "DlvrgSttlmPties" if receive else "RcvgSttlmPties"
     parties = {side: "", other: _party(other, pset, counterparty_bic)}
+    settlement_amount = (
+        ""
+        if settle_amount is None
+        else f'<SttlmAmt><Amt Ccy="{ccy}">{amount(settle_amount, decimals)}</Amt>'
+        f"<CdtDbtInd>{'DBIT' if receive else 'CRDT'}</CdtDbtInd></SttlmAmt>"
+    )
     parts.append(
         f"<TxDtls><SfkpgAcct><Id>{x(safekeeping)}</Id></SfkpgAcct>"
         f"<FinInstrmId><ISIN>{isin}</ISIN></FinInstrmId>"
-        f"<SttlmQty><Qty><Unit>{qty}</Unit></Qty></SttlmQty>"
-        f'<SttlmAmt><Amt Ccy="{ccy}">{amount(settle_amount, decimals)}</Amt>'
-        f"<CdtDbtInd>{'DBIT' if receive else 'CRDT'}</CdtDbtInd></SttlmAmt>"
+        f"<SttlmQty><Qty><Unit>{qty}</Unit></Qty></SttlmQty>{settlement_amount}"
         f"<SttlmDt><Dt><Dt>{settle_date.isoformat()}</Dt></Dt></SttlmDt>"
         f"<TradDt><Dt><Dt>{trade_date.isoformat()}</Dt></Dt></TradDt>"
         f"<SctiesMvmntTp>{'RECE' if receive else 'DELI'}</SctiesMvmntTp><Pmt>APMT</Pmt>"
@@ -197,7 +201,7 @@ def sese025(
     previously_settled: int | None,
     remaining: int | None,
     ccy: str,
-    settled_amount: Decimal,
+    settled_amount: Decimal | None,  # None: SttldAmt (optional) left out
     decimals: int,
     receive: bool,
     trade_date: date,
@@ -208,6 +212,12 @@ def sese025(
 ) -> str:
     prtl = f"<AddtlParams><PrtlSttlm>{partial}</PrtlSttlm></AddtlParams>" if partial else ""
     other = "DlvrgSttlmPties" if receive else "RcvgSttlmPties"
+    settled = (
+        ""
+        if settled_amount is None
+        else f'<SttldAmt><Amt Ccy="{ccy}">{amount(settled_amount, decimals)}</Amt>'
+        f"<CdtDbtInd>{'DBIT' if receive else 'CRDT'}</CdtDbtInd></SttldAmt>"
+    )
     return (
         f'<Document xmlns="{NS["sese.025"]}"><SctiesSttlmTxConf>'
         f"<TxIdDtls><AcctOwnrTxId>{x(ref)}</AcctOwnrTxId><AcctSvcrTxId>{svcr_ref}</AcctSvcrTxId>"
@@ -221,9 +231,7 @@ def sese025(
         f"{_qty('PrevslySttldQty', previously_settled)}{_qty('RmngToBeSttldQty', remaining)}"
         f"<SfkpgAcct><Id>{x(safekeeping)}</Id></SfkpgAcct></QtyAndAcctDtls>"
         f"<SttlmParams><SctiesTxTp><Cd>TRAD</Cd></SctiesTxTp></SttlmParams>"
-        f"{_party(other, pset, counterparty_bic)}"
-        f'<SttldAmt><Amt Ccy="{ccy}">{amount(settled_amount, decimals)}</Amt>'
-        f"<CdtDbtInd>{'DBIT' if receive else 'CRDT'}</CdtDbtInd></SttldAmt>"
+        f"{_party(other, pset, counterparty_bic)}{settled}"
         f"</SctiesSttlmTxConf></Document>"
     )
 
@@ -322,9 +330,12 @@ def camt053_entry(
     bank_ref: str,
     end_to_end: str | None,
     isin: str,
+    omit: frozenset[str] = frozenset(),
 ) -> str:
     """A DVP entry (bank transaction code SECU/SETT/TRAD, EndToEndId = the instruction
-    reference), or without an end-to-end id a cash sweep (CAMT/ACCB/SWEP, NOTPROVIDED)."""
+    reference), or without an end-to-end id a cash sweep (CAMT/ACCB/SWEP, NOTPROVIDED).
+    `omit` names optional elements left out: ValDt, AcctSvcrRef (the entry's; the
+    transaction's stays), AddtlTxInf."""
     if end_to_end is None:
         code = "<Cd>CAMT</Cd><Fmly><Cd>ACCB</Cd><SubFmlyCd>SWEP</SubFmlyCd></Fmly>"
         e2e, info = "NOTPROVIDED", "CASH SWEEP"
@@ -335,11 +346,13 @@ def camt053_entry(
         f'<Ntry><Amt Ccy="{ccy}">{amount(value, decimals)}</Amt>'
         f"<CdtDbtInd>{'CRDT' if value >= 0 else 'DBIT'}</CdtDbtInd>"
         f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{booking.isoformat()}</Dt></BookgDt>"
-        f"<ValDt><Dt>{value_date.isoformat()}</Dt></ValDt><AcctSvcrRef>{bank_ref}</AcctSvcrRef>"
+        f"{'' if 'ValDt' in omit else f'<ValDt><Dt>{value_date.isoformat()}</Dt></ValDt>'}"
+        f"{'' if 'AcctSvcrRef' in omit else f'<AcctSvcrRef>{bank_ref}</AcctSvcrRef>'}"
         f"<BkTxCd><Domn>{code}</Domn></BkTxCd><NtryDtls><TxDtls><Refs>"
         f"<AcctSvcrRef>{bank_ref}</AcctSvcrRef><EndToEndId>{e2e}</EndToEndId></Refs>"
         f'<AmtDtls><TxAmt><Amt Ccy="{ccy}">{amount(value, decimals)}</Amt></TxAmt></AmtDtls>'
-        f"<AddtlTxInf>{info}</AddtlTxInf></TxDtls></NtryDtls></Ntry>\n"
+        f"{'' if 'AddtlTxInf' in omit else f'<AddtlTxInf>{info}</AddtlTxInf>'}"
+        f"</TxDtls></NtryDtls></Ntry>\n"
     )
 
 

@@ -31,6 +31,7 @@ from sandbox.market import (
     broker_ssi,
 )
 from sandbox.orders import OrderOutcome
+from sandbox.populations import Populations
 
 # ccp: one (fictional) clearing house clears every EU and UK market the desk trades.
 CCP_MARKETS = frozenset(mic for mic, m in MARKETS.items() if m.region == "EU")
@@ -159,6 +160,7 @@ class VendorDay:
     breaks: list[VendorBreak] = field(default_factory=list)
     counts: dict[str, object] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    populations: Populations | None = None  # a partial world's (None: not kept)
 
     def __post_init__(self) -> None:
         ymd = f"{self.day:%Y%m%d}"
@@ -215,6 +217,8 @@ class VendorDay:
         rng = self._ccp_rng
         order = outcome.order
         ins = order.instrument
+        if self.populations is not None:
+            self.populations.cleared_fills.append((fill.exec_id, self._date))
         defect = self._draw(rng, self._clearing_forced, CLEARING_DEFECTS)
         cleared_ms = fill.at_ms + rng.randint(1_000, 30_000)
         self._last_ms = max(self._last_ms, cleared_ms)
@@ -262,6 +266,8 @@ class VendorDay:
         cleared_ms: int,
     ) -> str:
         cleared_id = self._next("CCP")
+        if self.populations is not None:
+            self.populations.cleared_trades.append((cleared_id, self._date))
         self._cleared.write(
             (
                 cleared_id, exec_id, ins.isin, side, qty, price, ins.currency, self._date,
@@ -281,6 +287,8 @@ class VendorDay:
         rng = self._arm_rng
         order = outcome.order
         ref = f"{order.order_id}-{outcome.version}"
+        if self.populations is not None:
+            self.populations.reportable_trades.append((ref, self._date))
         defect = self._draw(rng, self._regulatory_forced, REGULATORY_DEFECTS)
         if defect == "report_missing":
             self._label("regulatory", defect, ref, None, None, None, "report_missing")
@@ -304,6 +312,9 @@ class VendorDay:
     # --- end of day ----------------------------------------------------------------------
 
     def close(self) -> None:
+        if self.populations is not None:
+            traded = ((self._date, isin) for isin in sorted(self._traded))
+            self.populations.traded_isins.extend(traded)
         self._unexpected_cleared_trade()
         self.counts["ccp_cleared_trades"] = self._cleared.close()
         self.counts["arm_acks"] = self._acks.close()

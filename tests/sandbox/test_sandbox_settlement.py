@@ -533,6 +533,8 @@ def test_every_defect_type_is_labelled_each_day_it_can_show(world: dict) -> None
         ("settlement", "settlement_fail", "insufficient_securities"),
         ("settlement", "settlement_fail", "insufficient_cash"),
         ("settlement", "partial_settlement", "partial_settlement"),
+        ("settlement", "partial_settlement", "insufficient_securities"),  # partial, then failing
+        ("settlement", "missing_settlement_status", "missing_settlement_status"),
         ("cash", "missing_cash_entry", "missing_cash_entry"),
         ("cash", "cash_amount_mismatch", "cash_amount_difference"),
         ("cash", "balance_chain_break", "statement_sequence_break"),
