@@ -149,5 +149,17 @@ def run_pipeline(
     failed = [event.step_key or "?" for event in failures]
     failure = None
     if failures and failures[0].step_failure_data.error is not None:
-        failure = failures[0].step_failure_data.error.message.strip().splitlines()[0]
+        failure = first_error_line(failures[0].step_failure_data.error.message)
     return PipelineRun(result.run_id, result.success, failed, home, keys, failure)
+
+
+def first_error_line(message: str) -> str:
+    """The line of a step's error that says what went wrong: for dbt, the first error dbt
+    itself reported (dagster-dbt's own first line only says that dbt failed)."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    marker = "Errors parsed from dbt logs:"
+    if marker in lines:
+        following = lines[lines.index(marker) + 1 :]
+        if following:
+            return following[0]
+    return lines[0] if lines else message

@@ -236,9 +236,10 @@ def _simulate_day(
                 confirmed.append(confirm_line(ctx, order, current, line, defect))
             amended = later.on_allocated(ctx, outcome, current, confirmed, defects)
             if ctx.populations is not None:
+                # A line unconfirmed since its trade date is missing from then on, also when
+                # the oms amends it later (the missing confirmation is first seen on T).
                 ctx.populations.allocation_lines.extend(
-                    (ref, later.amended_on.get(ref, ctx.day).isoformat())
-                    for ref in (line.individual_alloc_id for line in current.lines)
+                    (line.individual_alloc_id, ctx.day.isoformat()) for line in current.lines
                 )
             for line, defect, confirmation in zip(current.lines, defects, confirmed, strict=True):
                 if (

@@ -62,8 +62,6 @@ class LaterEvents:
 
     def __post_init__(self) -> None:
         self._pending: dict[date, list[Deferred]] = {}
-        # IndividualAllocID -> the day inside the range whose 71=1 replaced its line.
-        self.amended_on: dict[str, date] = {}
         self._rng = Random()
         self._forced: set[str] = set()
 
@@ -198,8 +196,6 @@ class LaterEvents:
                 )
         ctx.counts.allocation_lines -= len(alloc.lines)
         ctx.counts.net_quantity -= outcome.net_qty
-        for ref in amended_refs:
-            self.amended_on[ref] = day
 
         def render(later: DayContext) -> None:
             correct_later(later, order, fill, qty, ticks, at_ms)

@@ -65,8 +65,12 @@ def render(row: dict[str, Any]) -> bytes:
     _sub(instruction, "SttlmParams/SctiesTxTp/Cd", "TRAD")
     parties = "RcvgSttlmPties" if movement == "RECE" else "DlvrgSttlmPties"
     _sub(instruction, f"{parties}/Dpstry/Id/AnyBIC", row["corrected_value"])
-    amount = _sub(instruction, "SttlmAmt")
-    _sub(amount, "Amt", xml_decimal(row["settlement_amount"], 5)).set("Ccy", row["currency_code"])
-    _sub(amount, "CdtDbtInd", "DBIT" if movement == "RECE" else "CRDT")
+    # SttlmAmt is optional in sese.023: left out when no net amount can be had (neither the
+    # allocation nor a matched confirmation states its charges) rather than invented.
+    if row["settlement_amount"] is not None:
+        amount = _sub(instruction, "SttlmAmt")
+        amount_text = xml_decimal(row["settlement_amount"], 5)
+        _sub(amount, "Amt", amount_text).set("Ccy", row["currency_code"])
+        _sub(amount, "CdtDbtInd", "DBIT" if movement == "RECE" else "CRDT")
     ET.indent(document)
     return ET.tostring(document, encoding="utf-8", xml_declaration=True) + b"\n"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from posttrade.settings import WarehouseSettings
+from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
 from posttrade.warehouse_query import fetch
 
 BreakKey = tuple[str, str, str, str, str | None]
@@ -33,6 +34,15 @@ IMPLEMENTED_RECONS = frozenset(
 # Break types that only a platform delivering nothing at all can raise (a whole world
 # delivers everything): tests/pipeline/test_partial_days.py exercises them.
 PARTIAL_DELIVERY_ONLY = frozenset({"unknown_instruction"})
+
+
+def compared_break_types() -> frozenset[str]:
+    """Break types that compare a value of ours with the platform's (break_types seed):
+    both values must be stated."""
+    with (DBT_PROJECT_DIR / "seeds" / "break_types.csv").open(newline="") as rows:
+        return frozenset(
+            row["break_type"] for row in csv.DictReader(rows) if row["values_compared"] == "true"
+        )
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,17 @@ def test_every_sese023_the_writer_sends_validates(documents: list, schemas: dict
     assert set(movements) == {"RECE", "DELI"}
 
 
+def test_a_sese023_without_a_known_amount_leaves_it_out_and_validates(
+    documents: list, schemas: dict
+) -> None:
+    row = {**instructions(documents)[0], "settlement_amount": None}
+    document = etree.fromstring(sese023.render(row), safe_parser())
+    assert not errors(schemas[ISO + SESE023], document)
+    assert (
+        document.find(f"{{{ISO + SESE023}}}SctiesSttlmTxInstr/{{{ISO + SESE023}}}SttlmAmt") is None
+    )
+
+
 def test_sese023_rejects_an_amount_finer_than_the_schema_allows() -> None:
     with pytest.raises(ValueError):
         sese023.xml_decimal(Decimal("1.000001"), 5)

@@ -108,11 +108,6 @@ unmatched_instructions as (
         and instruction_ref not in (select ssi_mismatches.instruction_ref from ssi_mismatches)
 ),
 
-settlement_fails as (
-    select * from first_events
-    where break_type = 'settlement_fail'
-),
-
 -- The first settlement of the instruction was a part: less than instructed, or the
 -- custodian states a quantity still to settle (whether or not it flagged it PAIN).
 partial_settlements as (
@@ -120,6 +115,20 @@ partial_settlements as (
     where
         break_type = 'partial_settlement'
         and (settled_quantity < instructed_quantity or remaining_quantity > 0)
+),
+
+-- A fail after part of the instruction settled is the partial's, not a break of its own:
+-- it keeps the partial open and names its root cause (below).
+settlement_fails as (
+    select * from first_events
+    where
+        break_type = 'settlement_fail'
+        and not exists (
+            select 1 from partial_settlements
+            where
+                partial_settlements.instruction_ref = first_events.instruction_ref
+                and partial_settlements.event_sequence < first_events.event_sequence
+        )
 ),
 
 -- Why the rest has not settled: the reason code of the latest pending or failing status
