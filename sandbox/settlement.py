@@ -350,11 +350,12 @@ class SettlementWorld:
             self._event(after(s, 1), inst, "STAT", f"PENF:{code}")
             self._event(after(s, 2), inst, "SETT", str(qty - part), "PARC")
             if visible_at_settlement:
-                break_type, fld, _ = SETTLEMENT_DEFECTS["partial"]
+                break_type, fld, default_cause = SETTLEMENT_DEFECTS["partial"]
+                # The fail names the root cause once it is inside the range.
+                cause = REASON_ROOT_CAUSES[code] if after(s, 1) <= self.last else default_cause
                 self.breaks.append(
-                    (s.isoformat(), SETTLEMENT, break_type, ref, fld, str(qty), str(part),
-                     REASON_ROOT_CAUSES[code])
-                )  # fmt: skip
+                    (s.isoformat(), SETTLEMENT, break_type, ref, fld, str(qty), str(part), cause)
+                )
                 self._resolve(after(s, 2), "partial", ref, "settled")
             return
         if kind == "partial":

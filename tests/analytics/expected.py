@@ -180,7 +180,8 @@ def expected_fail_penalties(world: WorldFiles) -> dict[tuple[str, date], Decimal
 
 
 def expected_partial_penalties(world: WorldFiles) -> dict[tuple[str, date], Decimal]:
-    """A labelled partial in a CSDR market fails on its intended date for the rest."""
+    """A labelled partial in a CSDR market fails for the rest each business day from its
+    intended date until the day before the rest settled (or through the last day)."""
     expected = {}
     for label in world.breaks("partial_settlement"):
         line = world.instructions[label["trade_ref"]]
@@ -188,10 +189,24 @@ def expected_partial_penalties(world: WorldFiles) -> dict[tuple[str, date], Deci
             continue
         day = date.fromisoformat(label["business_date"])
         rest = Decimal(label["left_value"]) - Decimal(label["right_value"])
-        price = world.reference_price(line.isin, day)
         rate = SHARE_RATE_BP[world.liquid[line.isin]]
-        expected[(line.ref, day)] = penalty(rest, price, rate, 10000)
+        end = world.settled_on.get(line.ref, world.last_date + timedelta(days=1))
+        while day < end and day <= world.last_date:
+            if world.is_business_day(line.market, day):
+                price = world.reference_price(line.isin, day)
+                expected[(line.ref, day)] = penalty(rest, price, rate, 10000)
+            day += timedelta(days=1)
     return expected
+
+
+def failed_partials(world: WorldFiles) -> dict[str, dict[str, Any]]:
+    """Labelled partials whose rest then failed: their root cause is the fail's reason's, not
+    partial_settlement. They failed too."""
+    return {
+        b["trade_ref"]: b
+        for b in world.breaks("partial_settlement")
+        if b["root_cause"] != "partial_settlement"
+    }
 
 
 def affirmation_deadline(world: WorldFiles, mic: str, trade_date: date) -> datetime:

@@ -15,6 +15,7 @@ from tests.analytics.expected import (
     affirmation_deadline,
     expected_fail_penalties,
     expected_partial_penalties,
+    failed_partials,
 )
 from tests.pipeline.ground_truth import IMPLEMENTED_RECONS
 
@@ -27,6 +28,7 @@ def test_fails_are_the_labelled_fails_with_their_reason_and_value(
     warehouse: WarehouseSettings, world5: WorldFiles
 ) -> None:
     labels = {b["trade_ref"]: b for b in world5.breaks("settlement_fail")}
+    partials = failed_partials(world5)
     found = {
         ref: (reason, root_cause, currency, amount)
         for ref, reason, root_cause, currency, amount in rows(
@@ -35,12 +37,15 @@ def test_fails_are_the_labelled_fails_with_their_reason_and_value(
             "from analytics.fct_settlement_fails",
         )
     }
-    assert set(found) == set(labels)
-    assert {ref: (f[0], f[1]) for ref, f in found.items()} == {
+    assert set(found) == set(labels) | set(partials)
+    assert {ref: (f[0], f[1]) for ref, f in found.items() if ref in labels} == {
         ref: (b["right_value"], b["root_cause"]) for ref, b in labels.items()
     }
+    assert {ref: f[1] for ref, f in found.items() if ref in partials} == {
+        ref: b["root_cause"] for ref, b in partials.items()
+    }
     expected_value: dict[str, Decimal] = defaultdict(Decimal)
-    for ref in labels:
+    for ref in [*labels, *partials]:
         line = world5.instructions[ref]
         expected_value[line.currency] += abs(line.net_amount)
     found_value: dict[str, Decimal] = defaultdict(Decimal)
@@ -52,8 +57,9 @@ def test_fails_are_the_labelled_fails_with_their_reason_and_value(
 def test_fail_rates_add_up_to_the_labelled_fails_per_market(
     warehouse: WarehouseSettings, world5: WorldFiles
 ) -> None:
+    failed = [b["trade_ref"] for b in world5.breaks("settlement_fail")]
     expected = Counter(
-        world5.instructions[b["trade_ref"]].market for b in world5.breaks("settlement_fail")
+        world5.instructions[ref].market for ref in [*failed, *failed_partials(world5)]
     )
     found = dict(
         rows(
@@ -150,7 +156,7 @@ def test_scorecard_fails_match_the_labels_per_counterparty(
     }
     expected = Counter(
         lei_of_order[world5.instructions[b["trade_ref"]].order_id]
-        for b in world5.breaks("settlement_fail")
+        for b in [*world5.breaks("settlement_fail"), *failed_partials(world5).values()]
         if date.fromisoformat(b["business_date"]) <= world5.last_date
     )
     found = {
