@@ -39,6 +39,7 @@ from sandbox.optional_fields import Omissions, parse_standards
 from sandbox.orders import new_order, run_order
 from sandbox.partial import (
     PLATFORMS,
+    break_label,
     delivered_counts,
     parse_platforms,
     partial_truth,
@@ -166,8 +167,8 @@ def generate(
     breaks.sort(key=lambda b: (b[0], _DEFECT_ORDER[b[1]], b[2]))
     other = sorted(world.breaks, key=lambda b: (b[0], b[1], BREAK_TYPE_ORDER[b[2]], b[3]))
     other += sorted(vendor_breaks, key=lambda b: (b[0], b[1], VENDOR_BREAK_ORDER[b[2]], b[3]))
-    labels = [_break_json(RECON, *b) for b in breaks]
-    labels += [_break_json(b[1], b[0], *b[2:]) for b in other]
+    labels = [break_label(RECON, b[1], b[0], *b[2:]) for b in breaks]
+    labels += [break_label(b[1], b[2], b[0], *b[3:]) for b in other]
     ended = [_resolution_json(*r) for r in sorted(world.resolutions)]
     day_counts = {
         d.isoformat(): {**counts[d].as_json(), **outputs[d].as_json(), **vendor_counts[d]}
@@ -273,28 +274,6 @@ def _draw_defect(rng: Random, rate: float) -> str | None:
     kinds = tuple(DEFECTS)
     index = int(draw / rate) if rate > 0 else len(kinds)
     return kinds[index] if index < len(kinds) else None
-
-
-def _break_json(
-    recon: str,
-    business_date: str,
-    break_type: str,
-    trade_ref: str,
-    field: str | None,
-    left: str | None,
-    right: str | None,
-    root_cause: str,
-) -> dict[str, str | None]:
-    return {
-        "recon": recon,
-        "break_type": break_type,
-        "business_date": business_date,
-        "trade_ref": trade_ref,
-        "field": field,
-        "left_value": left,
-        "right_value": right,
-        "root_cause": root_cause,
-    }
 
 
 def _resolution_json(

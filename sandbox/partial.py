@@ -93,7 +93,7 @@ def remove_undelivered(out_dir: Path, written: Iterable[Path], delivered: frozen
             directory.rmdir()
 
 
-def _break(
+def break_label(
     recon: str,
     break_type: str,
     business_date: str,
@@ -103,6 +103,7 @@ def _break(
     right: str | None = None,
     root_cause: str | None = None,
 ) -> Break:
+    """One ground-truth label; the root cause defaults to the break type's name."""
     return {
         "recon": recon,
         "break_type": break_type,
@@ -140,7 +141,7 @@ def _weekday_late_affirmations(populations: Populations) -> list[Break]:
         deadline_ms = epoch_ms(deadline)
         if at_ms > deadline_ms:
             out.append(
-                _break(
+                break_label(
                     "trade_vs_confirmation", LATE, trade_date, ref, "affirmed_at",
                     iso_utc_ms(deadline_ms), iso_utc_ms(at_ms),
                 )
@@ -155,9 +156,13 @@ def _trade_vs_confirmation(labels: list[Break], pop: Populations, has) -> list[B
             return labels
         return [b for b in labels if b["break_type"] != LATE] + _weekday_late_affirmations(pop)
     if has(OMS):
-        return [_break(recon, "missing_confirmation", d, ref) for ref, d in pop.allocation_lines]
+        return [
+            break_label(recon, "missing_confirmation", d, ref) for ref, d in pop.allocation_lines
+        ]
     if has(CTM):
-        return [_break(recon, "unexpected_confirmation", d, cid) for cid, d in pop.confirmations]
+        return [
+            break_label(recon, "unexpected_confirmation", d, cid) for cid, d in pop.confirmations
+        ]
     return []
 
 
@@ -167,13 +172,13 @@ def _settlement(labels: list[Break], pop: Populations, has, last: str) -> list[B
         return labels
     if has(OMS):
         return [
-            _break(recon, "missing_settlement_status", settle, ref)
+            break_label(recon, "missing_settlement_status", settle, ref)
             for ref, settle in pop.instructions.items()
             if settle <= last
         ]
     if has(CUSTODIAN):
         return [
-            _break(recon, "unknown_instruction", first, ref)
+            break_label(recon, "unknown_instruction", first, ref)
             for ref, first in pop.custodian_first_seen.items()
         ]
     return []
@@ -186,7 +191,7 @@ def _cash(labels: list[Break], pop: Populations, has) -> list[Break]:
         return [b for b in labels if b["break_type"] in STATEMENT_BREAKS]
     if has(OMS) and has(CUSTODIAN):
         return [
-            _break("cash", "missing_cash_entry", day, ref, "amount", amount)
+            break_label("cash", "missing_cash_entry", day, ref, "amount", amount)
             for ref, day, amount in pop.settled_parts
         ]
     return []
@@ -232,20 +237,23 @@ def partial_truth(
         *(by_recon.get("position", []) if has(CUSTODIAN) else []),
         *_one_sided(
             by_recon.get("trade_vs_clearing", []), has(OMS), has(CCP),
-            [_break("trade_vs_clearing", "missing_clearing", d, x) for x, d in pop.cleared_fills],
             [
-                _break("trade_vs_clearing", "unexpected_cleared_trade", d, x)
+                break_label("trade_vs_clearing", "missing_clearing", d, x)
+                for x, d in pop.cleared_fills
+            ],
+            [
+                break_label("trade_vs_clearing", "unexpected_cleared_trade", d, x)
                 for x, d in pop.cleared_trades
             ],
         ),
         *_one_sided(
             by_recon.get("regulatory", []), has(OMS), has(ARM),
-            [_break("regulatory", "report_missing", d, x) for x, d in pop.reportable_trades],
+            [break_label("regulatory", "report_missing", d, x) for x, d in pop.reportable_trades],
             [],
         ),
         *_one_sided(
             by_recon.get("reference", []), has(OMS), has(REFDATA),
-            [_break("reference", "missing_reference_data", d, x) for d, x in pop.traded_isins],
+            [break_label("reference", "missing_reference_data", d, x) for d, x in pop.traded_isins],
             [],
         ),
     ]  # fmt: skip

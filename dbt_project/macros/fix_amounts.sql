@@ -30,6 +30,20 @@
     end
 {%- endmacro %}
 
+{#- A MiscFees entry (136: MiscFeeAmt 137, MiscFeeCurr 138, MiscFeeBasis 891) of a trade as
+    an amount in the trade's currency; a fee in another currency is none (null). `fees` and
+    `trade` are the relations' aliases. -#}
+{% macro misc_fee_charge(fees, trade, quantity, gross_amount) -%}
+    case
+        when coalesce({{ fees }}.currency_code, {{ trade }}.currency_code)
+            <> {{ trade }}.currency_code
+            then null
+        else {{ charge_amount(
+            fees ~ '.fee_amount', fees ~ '.fee_basis_code', '0', '1', '2', quantity, gross_amount
+        ) }}
+    end
+{%- endmacro %}
+
 {#- NetMoney from the gross amount and the charges, by side: a buyer pays the charges on
     top, a seller gets the gross less them (FIX Side 54: 1 buy; 2, 5, 6 sells). -#}
 {% macro net_money(side, gross_amount, charges, minor_units) -%}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from posttrade.settings import WarehouseSettings
@@ -106,3 +107,19 @@ def create_intended_messages(settings: WarehouseSettings, rows: list[dict[str, A
             f"insert into writeback.writeback_intended_messages values ({marks})",
             [[row[name] for name in COLUMNS] for row in rows],
         )
+
+
+def writeback_warehouse(
+    target: str, tmp_path: Path, postgres_dsn: str | None, rows: list[dict[str, Any]]
+) -> WarehouseSettings:
+    """A warehouse of `target` holding only `rows` as intended messages: a fresh DuckDB
+    file, or the session's PostgreSQL database with the write-back and ops schemas reset."""
+    if target == "postgres":
+        settings = WarehouseSettings("postgres", tmp_path / "unused.duckdb", postgres_dsn)
+        with WarehouseConnection(settings) as db:
+            db.execute("drop schema if exists writeback cascade")
+            db.execute("drop schema if exists ops cascade")
+    else:
+        settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
+    create_intended_messages(settings, rows)
+    return settings

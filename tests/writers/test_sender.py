@@ -14,7 +14,7 @@ import pytest
 from posttrade.cli import main
 from posttrade.settings import WarehouseSettings
 from sandbox.server import serve
-from tests.writers.intended import create_intended_messages, intended_rows
+from tests.writers.intended import create_intended_messages, intended_rows, writeback_warehouse
 from writers import outbox
 from writers.db import WarehouseConnection
 from writers.outbox import QueuedMessage
@@ -37,15 +37,8 @@ class Crash(Exception):
 
 @pytest.fixture(params=["duckdb", "postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> WarehouseSettings:
-    if request.param == "postgres":
-        dsn = request.getfixturevalue("postgres_dsn")
-        settings = WarehouseSettings("postgres", tmp_path / "unused.duckdb", dsn)
-        with WarehouseConnection(settings) as db:
-            db.execute("drop schema if exists writeback cascade")
-    else:
-        settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
-    create_intended_messages(settings, intended_rows(12))
-    return settings
+    dsn = request.getfixturevalue("postgres_dsn") if request.param == "postgres" else None
+    return writeback_warehouse(request.param, tmp_path, dsn, intended_rows(12))
 
 
 def _outbox(settings: WarehouseSettings) -> dict[str, tuple[str, str | None]]:

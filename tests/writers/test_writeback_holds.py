@@ -11,7 +11,7 @@ import pytest
 
 from posttrade.settings import WarehouseSettings
 from quality.data_tests import DataTest, DataTestOutcome, held_platforms, record_outcomes
-from tests.writers.intended import create_intended_messages, intended_rows
+from tests.writers.intended import intended_rows, writeback_warehouse
 from writers.db import WarehouseConnection
 from writers.run import run_writeback
 from writers.transports import DirectoryWritebackTransport
@@ -31,16 +31,8 @@ DIMENSION_NOT_EMPTY = DataTest(
 
 @pytest.fixture(params=["duckdb", "postgres"])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> WarehouseSettings:
-    if request.param == "postgres":
-        dsn = request.getfixturevalue("postgres_dsn")
-        settings = WarehouseSettings("postgres", tmp_path / "unused.duckdb", dsn)
-        with WarehouseConnection(settings) as db:
-            db.execute("drop schema if exists writeback cascade")
-            db.execute("drop schema if exists ops cascade")
-    else:
-        settings = WarehouseSettings("duckdb", tmp_path / "warehouse.duckdb")
-    create_intended_messages(settings, intended_rows(6))
-    return settings
+    dsn = request.getfixturevalue("postgres_dsn") if request.param == "postgres" else None
+    return writeback_warehouse(request.param, tmp_path, dsn, intended_rows(6))
 
 
 def _sent_by_platform(settings: WarehouseSettings) -> Counter[str]:

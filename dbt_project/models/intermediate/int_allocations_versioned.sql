@@ -75,16 +75,10 @@ line_fee_charges as (
     select
         allocation_fees.alloc_id,
         allocation_fees.alloc_line_number,
-        case
-            when
-                coalesce(allocation_fees.currency_code, line_amounts.currency_code)
-                <> line_amounts.currency_code
-                then null
-            else {{ charge_amount(
-                'allocation_fees.fee_amount', 'allocation_fees.fee_basis_code', '0', '1', '2',
-                'line_amounts.alloc_quantity', 'line_amounts.gross_amount'
-            ) }}
-        end as fee_charge
+        {{ misc_fee_charge(
+            'allocation_fees', 'line_amounts', 'line_amounts.alloc_quantity',
+            'line_amounts.gross_amount'
+        ) }} as fee_charge
     from allocation_fees
     inner join line_amounts
         on

@@ -55,16 +55,10 @@ confirmation_amounts as (
 confirmation_fee_charges as (
     select
         confirmation_fees.confirm_id,
-        case
-            when
-                coalesce(confirmation_fees.currency_code, confirmation_amounts.currency_code)
-                <> confirmation_amounts.currency_code
-                then null
-            else {{ charge_amount(
-                'confirmation_fees.fee_amount', 'confirmation_fees.fee_basis_code', '0', '1', '2',
-                'confirmation_amounts.confirmed_quantity', 'confirmation_amounts.gross_amount'
-            ) }}
-        end as fee_charge
+        {{ misc_fee_charge(
+            'confirmation_fees', 'confirmation_amounts',
+            'confirmation_amounts.confirmed_quantity', 'confirmation_amounts.gross_amount'
+        ) }} as fee_charge
     from confirmation_fees
     inner join confirmation_amounts
         on
