@@ -161,10 +161,10 @@ def declared_tests(manifest: Mapping[str, Any]) -> dict[str, DataTest]:
 
 
 def outcomes_of_run(
-    manifest: Mapping[str, Any], run_results: Mapping[str, Any]
+    tests: Mapping[str, DataTest], run_results: Mapping[str, Any]
 ) -> list[DataTestOutcome]:
-    """The outcome of every data test a dbt invocation ran (skipped ones left out)."""
-    tests = declared_tests(manifest)
+    """The outcome of every data test (`declared_tests`) a dbt invocation ran, from its
+    run_results.json (skipped ones left out)."""
     outcomes = []
     for result in run_results.get("results", []):
         test = tests.get(result["unique_id"])

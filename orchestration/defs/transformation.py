@@ -135,13 +135,14 @@ def build_defs() -> dg.Definitions:
         with window_environment(*window(context)) as env:
             reuse_partial_parse(target_path, env)
             invocation = dbt.cli(["build"], context=context, target_path=target_path)
-        tests_by_name = {test.name: test for test in declared_tests(invocation.manifest).values()}
+        tests = declared_tests(invocation.manifest)
+        tests_by_name = {test.name: test for test in tests.values()}
         try:
             for event in invocation.stream():
                 yield with_posttrade_severity(event, tests_by_name)
         finally:
             keep_partial_parse(target_path, env)
-        outcomes = outcomes_of_run(invocation.manifest, invocation.get_artifact("run_results.json"))
+        outcomes = outcomes_of_run(tests, invocation.get_artifact("run_results.json"))
         record_outcomes(warehouse.settings(), outcomes, context.run.run_id)
         failed = [o for o in outcomes if o.failed]
         if failed:
