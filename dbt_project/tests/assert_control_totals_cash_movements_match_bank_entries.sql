@@ -17,7 +17,7 @@ raw_entries as (
         account_owner_ref,
         business_date
     from {{ source('bank', 'bank_statement_entries') }}
-    where entry_status = 'BOOK'
+    where entry_status = 'BOOK' and message_format <> 'MT942'
 ),
 
 raw_totals as (

@@ -1,4 +1,5 @@
--- One row per booked bank statement entry (camt.053 Ntry, MT940 :61:) of the statement pages
+-- One row per booked bank statement entry (camt.053 Ntry, MT940 :61:; not an MT942 interim
+-- report's) of the statement pages
 -- the bank meant, a resent statement counted once (int_bank_statements_deduplicated): the
 -- instruction it settles, signed amount from our side, dates, and whether the settlements
 -- expected cash for that instruction on that value date (int_expected_cash_movements).
@@ -21,9 +22,11 @@
 
 with
 
+-- An MT942 interim report's entries are booked again by the day's MT940 statement: only
+-- the statement's count.
 entries as (
     select * from {{ ref('stg_bank__statement_entries') }}
-    where entry_status = 'BOOK'
+    where entry_status = 'BOOK' and message_format <> 'MT942'
 ),
 
 statements as (
