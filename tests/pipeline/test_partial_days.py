@@ -84,3 +84,10 @@ def test_a_day_of_messages_without_their_optional_fields(tmp_path: Path) -> None
     compared = compared_break_types()
     unstated = [r for r in rows if r[1] in compared and (r[5] is None or r[6] is None)]
     assert not unstated, f"compared with a value nobody sent: {unstated[:5]}"
+
+
+def test_custodian_files_out_of_event_order(tmp_path: Path) -> None:
+    """Each custodian file's messages shuffled: statuses take effect by their own event
+    time, not by their place in the file."""
+    world, settings, rows = run_world(tmp_path, shuffle_custodian=True)
+    assert_as_labelled(world, settings, rows)
