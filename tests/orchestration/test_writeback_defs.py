@@ -1,5 +1,6 @@
-"""The write-back asset sits downstream of the recon models and runs only when their
-blocking checks passed (dagster-dbt 0.29 makes error-severity dbt tests blocking)."""
+"""The write-back asset sits downstream of the recon models, and no dbt test blocks it as a
+whole: dbt runs every test at warn, and a failing error-severity test holds back only the
+platforms its model feeds (quality/data_tests.py, tests/writers/test_writeback_holds.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def definitions(tmp_path_factory: pytest.TempPathFactory) -> dg.Definitions:
     return build_definitions()
 
 
-def test_outbox_is_downstream_of_the_breaks_and_their_blocking_checks(
+def test_outbox_is_downstream_of_the_breaks_and_no_check_blocks_it(
     definitions: dg.Definitions,
 ) -> None:
     graph = definitions.resolve_asset_graph()
@@ -30,27 +31,7 @@ def test_outbox_is_downstream_of_the_breaks_and_their_blocking_checks(
         assert upstream in graph.get_all_asset_keys(), "a dbt model, not a dangling key"
     dbt_assets = definitions.resolve_assets_def(BREAKS_ASSET)
     specs = [spec for spec in dbt_assets.check_specs if spec.asset_key == BREAKS_ASSET]
-    assert specs and all(spec.blocking for spec in specs), "error-severity dbt tests block"
+    # The breaks' tests are asset checks, none blocking: a partial day still sends what
+    # its data supports.
+    assert specs and not any(spec.blocking for spec in specs)
     assert "writeback_transport" in (definitions.resources or {})
-
-
-@pytest.mark.parametrize("passed", [False, True], ids=["check_fails", "check_passes"])
-def test_a_failing_blocking_check_upstream_keeps_the_python_asset_from_running(
-    passed: bool,
-) -> None:
-    ran: list[str] = []
-    check = dg.AssetCheckSpec("unique_break_id", asset="breaks", blocking=True)
-
-    @dg.multi_asset(specs=[dg.AssetSpec("breaks")], check_specs=[check])
-    def models():  # stands for the dbt multi-asset: model built, its test failed
-        yield dg.MaterializeResult(asset_key="breaks")
-        yield dg.AssetCheckResult(asset_key="breaks", check_name="unique_break_id", passed=passed)
-
-    @dg.asset(deps=["breaks"])
-    def outbox() -> None:
-        ran.append("outbox")
-
-    result = dg.materialize([models, outbox], raise_on_error=False)
-    assert result.success == passed
-    # The write-back must not run on data that failed its checks, and runs when they pass.
-    assert ran == (["outbox"] if passed else [])

@@ -36,8 +36,14 @@ EXPECTED = {
     "oms/escape_the_inbox.fix": (True, "file", "a symbolic link, not a delivered file"),
 }
 # What a quarantined delivery may add to: the quarantine itself and the ingestion ledger
-# (and the staging view over it).
-BOOKKEEPING = {"raw.quarantine", "raw.ingested_files", "staging.stg_ingestion__files"}
+# (and the staging view over it); and what every run rewrites about itself, the latest
+# outcome of each data test.
+BOOKKEEPING = {
+    "raw.quarantine",
+    "raw.ingested_files",
+    "staging.stg_ingestion__files",
+    "ops.data_test_results",
+}
 # When a run wrote a row, not what the row says: a run rewrites its window's rows.
 RUN_METADATA = "loaded_at"
 
