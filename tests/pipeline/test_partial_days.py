@@ -76,6 +76,8 @@ def test_a_day_with_the_oms_alone(tmp_path: Path) -> None:
 def test_a_day_with_the_custodian_alone(tmp_path: Path) -> None:
     world, settings, rows = run_world(tmp_path, platforms="custodian")
     assert_as_labelled(world, settings, rows)
+    # Every instruction it reports on is one nobody else told us of.
+    assert any(row[1] == "unknown_instruction" for row in rows)
 
 
 def test_a_day_of_messages_without_their_optional_fields(tmp_path: Path) -> None:

@@ -17,15 +17,15 @@ from posttrade.breaks_export import BREAK_COLUMNS
 from posttrade.cli import main
 from posttrade.dbt_manifest import dbt_executable
 from posttrade.pipeline import run_pipeline
-from posttrade.settings import DBT_PROJECT_DIR, WarehouseSettings
+from posttrade.settings import DBT_PROJECT_DIR, PROJECT_ROOT, WarehouseSettings
 from posttrade.warehouse_query import fetch
 from tests.pipeline.as_of import assert_as_of_returns_trades_before_their_correction
 from tests.pipeline.conftest import FIRST_RUN_DAYS, StagedRuns
 from tests.pipeline.ground_truth import (
     BREAKS_SQL,
+    EXERCISED_ELSEWHERE,
     IMPLEMENTED_RECONS,
     LIFECYCLE_SQL,
-    PARTIAL_DELIVERY_ONLY,
     World,
     assert_breaks_match_ground_truth,
     assert_lifecycle_matches_ground_truth,
@@ -104,14 +104,16 @@ def test_breaks_command_prints_every_break_as_json(
 
 def test_every_break_type_was_exercised(first_run, world: World) -> None:
     """The world exercises every break type the implemented recons can raise (the
-    break_types seed), so the ground-truth comparison above leaves none untested; a type
-    only a missing platform raises is exercised by the partial-day tests instead."""
+    break_types seed), so the ground-truth comparison above leaves none untested; a type a
+    whole world cannot raise is exercised by the test EXERCISED_ELSEWHERE names."""
     seed = DBT_PROJECT_DIR / "seeds" / "break_types.csv"
     with seed.open(newline="") as rows:
         raisable = {
             row["break_type"] for row in csv.DictReader(rows) if row["recon"] in IMPLEMENTED_RECONS
         }
-    assert {key[1] for key in world.expected_breaks()} == raisable - PARTIAL_DELIVERY_ONLY
+    assert {key[1] for key in world.expected_breaks()} == raisable - set(EXERCISED_ELSEWHERE)
+    for break_type, test_file in EXERCISED_ELSEWHERE.items():
+        assert break_type in (PROJECT_ROOT / test_file).read_text(), (break_type, test_file)
 
 
 def test_marts_reconcile_to_the_platform_files(first_run, world: World, duckdb_settings) -> None:
