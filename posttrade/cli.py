@@ -131,9 +131,13 @@ def _run_and_report(
             run = run_pipeline(
                 platforms,
                 settings,
+                # Everything to the log: the terminal gets the stages and the summary.
+                log_level="DEBUG",
                 business_date=business_date,
                 progress=lambda line: print(line, file=terminal, flush=True),
             )
+        except (ConfigurationError, FileNotFoundError):
+            raise  # bad input: main() says what, and exits 2
         except Exception as error:  # a bug or an environment problem: one line, log has all
             import traceback
 

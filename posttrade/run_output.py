@@ -85,22 +85,40 @@ def new_log_path(data_dir: Path) -> Path:
 
 @contextmanager
 def output_to_log(path: Path) -> Iterator[TextIO]:
-    """Send everything written to stdout and stderr (this process's and its children's,
-    such as dbt's) to `path`; yields a stream to the terminal the run started on."""
+    """Send everything written to stdout and stderr to `path`: this process's (whatever
+    sys.stdout and sys.stderr are, and file descriptors 1 and 2) and its children's, such
+    as dbt's. Yields a stream to where sys.stdout wrote before."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    saved = {fd: os.dup(fd) for fd in (1, 2)}
-    terminal = os.fdopen(os.dup(saved[1]), "w", buffering=1, encoding="utf-8")
-    with path.open("a", encoding="utf-8") as log:
+    saved_streams = (sys.stdout, sys.stderr)
+    saved_fds = {fd: os.dup(fd) for fd in (1, 2)}
+    # sys.stdout usually writes to descriptor 1, which is about to go to the log: the
+    # terminal is then a copy of the original descriptor.
+    opens_terminal = _descriptor(sys.stdout) == 1
+    terminal: TextIO = (
+        os.fdopen(os.dup(saved_fds[1]), "w", buffering=1, encoding="utf-8")
+        if opens_terminal
+        else sys.stdout
+    )
+    with path.open("a", encoding="utf-8", buffering=1) as log:
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
+        sys.stdout, sys.stderr = log, log
         try:
             yield terminal
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            for fd, copy in saved.items():
+            sys.stdout, sys.stderr = saved_streams
+            log.flush()
+            for fd, copy in saved_fds.items():
                 os.dup2(copy, fd)
                 os.close(copy)
-            terminal.close()
+            if opens_terminal:
+                terminal.close()
+
+
+def _descriptor(stream: object) -> int | None:
+    try:
+        return stream.fileno()  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return None
