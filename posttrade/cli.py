@@ -7,6 +7,7 @@ import datetime
 import os
 import shutil
 import sys
+import traceback
 from pathlib import Path
 
 from posttrade.settings import (
@@ -126,6 +127,7 @@ def _run_and_report(
         f"  (dbt's and Dagster's full log: {log_path})",
         flush=True,
     )
+    stopped: Exception | None = None
     with output_to_log(log_path) as terminal:
         try:
             run = run_pipeline(
@@ -139,16 +141,16 @@ def _run_and_report(
         except (ConfigurationError, FileNotFoundError):
             raise  # bad input: main() says what, and exits 2
         except Exception as error:  # a bug or an environment problem: one line, log has all
-            import traceback
-
             traceback.print_exc()
-            print(
-                f"error: the run stopped: {type(error).__name__}: {str(error).strip()[:300]}; "
-                "fix the cause and run the same command again (nothing is loaded or sent "
-                f"twice); the traceback is in {log_path}",
-                file=terminal,
-            )
-            return 1
+            stopped = error
+    if stopped is not None:
+        print(
+            f"error: the run stopped: {type(stopped).__name__}: {str(stopped).strip()[:300]}; "
+            "fix the cause and run the same command again (nothing is loaded or sent twice); "
+            f"the traceback is in {log_path}",
+            file=sys.stderr,
+        )
+        return 1
     if not run.success:
         print(
             f"error: step {', '.join(run.failed_steps)} failed"
