@@ -4,7 +4,6 @@ or failed, and what the write-back sent or held back."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -189,15 +188,13 @@ def collect_summary(settings: WarehouseSettings, business_dates: Sequence[str] =
     if table_exists(settings, "writeback", "outbox"):
         outbox = [(str(p), str(s), int(n)) for p, s, n in fetch(settings, OUTBOX_BY_STATUS)[1]]
     held_platforms = sorted({p for test in failed for p in test.holds_writeback})
-    held: dict[str, int] = defaultdict(int)
-    if held_platforms:
-        intended = dict(fetch(settings, INTENDED_BY_PLATFORM)[1])
-        held.update({platform: int(intended.get(platform, 0)) for platform in held_platforms})
+    intended = dict(fetch(settings, INTENDED_BY_PLATFORM)[1]) if held_platforms else {}
+    held = {platform: int(intended.get(platform, 0)) for platform in held_platforms}
     return RunSummary(
         counts,
         [(str(r), str(t), int(c)) for r, t, c in rows],
         _deliveries(settings, business_dates),
         failed,
         outbox,
-        dict(held),
+        held,
     )

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from posttrade.cli import main
+from posttrade.summary import Delivery, RunSummary
+from quality.data_tests import RecordedOutcome
 from sandbox.generator import generate
 
 ABSENT = ("refdata", "ccp", "arm")
@@ -64,3 +66,26 @@ def test_a_run_that_cannot_finish_says_what_and_where_in_one_line(
     assert len(errors) == 1 and "run the same command again" in errors[0]
     assert "Traceback" not in out + err
     assert "Traceback" in _log_path(out).read_text()
+
+
+def test_the_summary_names_each_hold_with_its_test_model_and_rows() -> None:
+    summary = RunSummary(
+        entity_counts={"trades, active": 10},
+        breaks_by_type=[("cash", "missing_cash_entry", 2)],
+        deliveries={"2026-11-24": {"oms": Delivery(2, 300, 1)}},
+        failed_tests=[
+            RecordedOutcome("unique_breaks_break_id", "breaks", "error", "warn", 2, ("ctm", "oms")),
+            RecordedOutcome("not_empty_dim_instruments_", "dim_instruments", "warn", "warn", 1, ()),
+        ],
+        outbox=[("custodian", "acknowledged", 3)],
+        held={"ctm": 4, "oms": 5},
+    )
+    text = summary.render()
+    assert "oms 2 file(s) 300 rows 1 quarantined" in text
+    assert "delivered nothing: ctm, custodian, bank, ccp, arm, refdata" in text
+    assert "Data tests: 1 failed (error), 1 warned" in text
+    assert (
+        "error unique_breaks_break_id on breaks: 2 failing row(s); "
+        "holds the write-back to ctm, oms" in text
+    )
+    assert "ctm        held back             4" in text and "--ignore-holds" in text
